@@ -1,0 +1,22 @@
+/**
+ * The driver plug-in contract: what a `@sqlblocks/driver-*` package implements.
+ *
+ * @packageDocumentation
+ */
+export {
+  BatchItemError,
+  type ConnectionSettings,
+  DRIVER_CONTRACT_VERSION,
+  type DriverCursor,
+  type DriverPlugin,
+  type ErrorClassification,
+  isDriverPlugin,
+  type PoolOptions,
+  type Row,
+  type SslOptions,
+  type StatementResult,
+} from "./contract.js";
+export { dialectOf, type Dialect, Driver, DRIVER_PACKAGES } from "./drivers.js";
+export type { PlaceholderStyle } from "../params/index.js";
+export { revealSecret, isSecret, Secret } from "../secret/secret.js";
+export type { ConnectionComponents } from "../url/components.js";

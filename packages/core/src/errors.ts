@@ -1,0 +1,241 @@
+/**
+ * Every error sqlblocks raises is a {@link SqlBlocksError} with a stable `code`
+ * and a message that tells the user what to do next.
+ */
+
+const ERROR_BRAND = Symbol.for("sqlblocks.error");
+
+/** Options shared by all sqlblocks errors. */
+export interface SqlBlocksErrorOptions {
+  cause?: unknown;
+}
+
+/**
+ * Base class of all sqlblocks errors.
+ *
+ * Use {@link isSqlBlocksError} rather than `instanceof` when two copies of the
+ * package may be loaded.
+ */
+export class SqlBlocksError extends Error {
+  /** A stable, machine-readable code such as `SQLBLOCKS_BLOCK_NOT_FOUND`. */
+  readonly code: string;
+  /** Whether retrying the same operation may succeed (connection lost, deadlock, …). */
+  readonly transient: boolean = false;
+
+  constructor(code: string, message: string, options: SqlBlocksErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.name = new.target.name;
+    Object.defineProperty(this, ERROR_BRAND, { value: true });
+  }
+}
+
+/** True for any error raised by sqlblocks, even from another copy of the package. */
+export function isSqlBlocksError(value: unknown): value is SqlBlocksError {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
+}
+
+/** A block name does not follow the naming rule. */
+export class InvalidBlockNameError extends SqlBlocksError {
+  constructor(
+    readonly blockName: string,
+    readonly suggestion: string | undefined,
+  ) {
+    super(
+      "SQLBLOCKS_INVALID_BLOCK_NAME",
+      `invalid block name ${JSON.stringify(blockName)}: names use lowercase letters, digits, "-" and "_", ` +
+        `are 1 to 128 characters long and start with a letter or digit` +
+        (suggestion ? `; try ${JSON.stringify(suggestion)}` : ""),
+    );
+  }
+}
+
+/** `save` found a block with the same type and name and `overwrite` was not set. */
+export class BlockAlreadyExistsError extends SqlBlocksError {
+  constructor(
+    readonly blockType: string,
+    readonly blockName: string,
+  ) {
+    super(
+      "SQLBLOCKS_BLOCK_EXISTS",
+      `a ${blockType} block named "${blockName}" already exists: pass { overwrite: true } to replace it`,
+    );
+  }
+}
+
+/** No block of that type and name is stored. */
+export class BlockNotFoundError extends SqlBlocksError {
+  constructor(
+    readonly blockType: string,
+    readonly blockName: string,
+    readonly storeLocation: string,
+  ) {
+    super("SQLBLOCKS_BLOCK_NOT_FOUND", `no ${blockType} block named "${blockName}" in the store at ${storeLocation}`);
+  }
+}
+
+/** A slug names no registered block type. */
+export class BlockTypeNotFoundError extends SqlBlocksError {
+  constructor(
+    readonly slug: string,
+    readonly known: readonly string[],
+  ) {
+    super(
+      "SQLBLOCKS_BLOCK_TYPE_NOT_FOUND",
+      `no block type with slug "${slug}"` + (known.length ? `; known types: ${known.join(", ")}` : ""),
+    );
+  }
+}
+
+/** Block data does not match the block type's schema. */
+export class BlockValidationError extends SqlBlocksError {
+  constructor(
+    readonly blockType: string,
+    readonly issues: readonly { path: string; message: string }[],
+    context = "",
+  ) {
+    super(
+      "SQLBLOCKS_BLOCK_INVALID",
+      `invalid ${blockType} block${context}: ` +
+        issues.map((issue) => `${issue.path || "(root)"}: ${issue.message}`).join("; ") +
+        (context.includes("stored") ? "; load it with { validate: false } to read what is still valid" : ""),
+    );
+  }
+
+  /** The names of the fields that failed validation. */
+  get fields(): string[] {
+    return [...new Set(this.issues.map((issue) => issue.path))];
+  }
+}
+
+/** The encryption key is missing, malformed, or does not open the stored data. */
+export class EncryptionKeyError extends SqlBlocksError {
+  constructor(message: string, options: SqlBlocksErrorOptions = {}) {
+    super("SQLBLOCKS_ENCRYPTION_KEY", message, options);
+  }
+}
+
+/** The block store could not be opened or used. */
+export class StoreError extends SqlBlocksError {
+  constructor(message: string, options: SqlBlocksErrorOptions = {}) {
+    super("SQLBLOCKS_STORE", message, options);
+  }
+}
+
+/** A driver name or URL scheme is not one sqlblocks knows. */
+export class UnknownDriverError extends SqlBlocksError {
+  constructor(
+    readonly driverName: string,
+    readonly valid: readonly string[],
+  ) {
+    super(
+      "SQLBLOCKS_UNKNOWN_DRIVER",
+      `unknown driver "${driverName}": use one of ${valid.join(", ")}`,
+    );
+  }
+}
+
+/** A connection URL could not be parsed. The message never contains the password. */
+export class InvalidUrlError extends SqlBlocksError {
+  constructor(reason: string) {
+    super("SQLBLOCKS_INVALID_URL", `invalid connection URL: ${reason}`);
+  }
+}
+
+/** Connection settings other than the URL are wrong. */
+export class InvalidConnectionInfoError extends SqlBlocksError {
+  constructor(reason: string) {
+    super("SQLBLOCKS_INVALID_CONNECTION_INFO", `invalid connection info: ${reason}`);
+  }
+}
+
+/** The driver package a block needs is not installed in the application. */
+export class DriverNotInstalledError extends SqlBlocksError {
+  constructor(
+    readonly driver: string,
+    readonly packageName: string,
+    blockName?: string,
+    options: SqlBlocksErrorOptions = {},
+  ) {
+    super(
+      "SQLBLOCKS_DRIVER_NOT_INSTALLED",
+      `${blockName ? `block "${blockName}"` : "this connector"} uses driver ${driver}, but ${packageName} is not installed: run pnpm add ${packageName}`,
+      options,
+    );
+  }
+}
+
+/** The driver package exists but could not be loaded or is not a valid plug-in. */
+export class DriverLoadError extends SqlBlocksError {
+  constructor(message: string, options: SqlBlocksErrorOptions = {}) {
+    super("SQLBLOCKS_DRIVER_LOAD", message, options);
+  }
+}
+
+/** Named parameters used in the SQL were not supplied. */
+export class MissingParametersError extends SqlBlocksError {
+  constructor(
+    readonly missing: readonly string[],
+    /** For executeMany: the index of the parameter set that lacks them. */
+    readonly index?: number,
+  ) {
+    super(
+      "SQLBLOCKS_MISSING_PARAMETERS",
+      `missing value${missing.length > 1 ? "s" : ""} for parameter${missing.length > 1 ? "s" : ""} ${missing.map((n) => `:${n}`).join(", ")}` +
+        (index === undefined ? "" : ` in parameter set ${index}`),
+    );
+  }
+}
+
+/** Parameters were given in a form sqlblocks cannot bind. */
+export class InvalidParametersError extends SqlBlocksError {
+  constructor(reason: string) {
+    super("SQLBLOCKS_INVALID_PARAMETERS", `invalid parameters: ${reason}`);
+  }
+}
+
+/** Too many fetch cursors are open at once on one connector. */
+export class TooManyCursorsError extends SqlBlocksError {
+  constructor(readonly limit: number) {
+    super(
+      "SQLBLOCKS_TOO_MANY_CURSORS",
+      `more than ${limit} fetch cursors are open on this connector: read them to the end, call resetConnections(), or raise maxOpenCursors`,
+    );
+  }
+}
+
+/** Where a failed statement came from, for {@link DatabaseError}. */
+export interface DatabaseErrorDetails {
+  /** The SQL text (never the parameter values). */
+  sql: string;
+  /** The driver's code: SQLSTATE, errno or ORA number. */
+  driverCode?: string | undefined;
+  /** Whether retrying may succeed. */
+  transient: boolean;
+  /** For executeMany: the index of the parameter set that failed. */
+  index?: number | undefined;
+  cause?: unknown;
+}
+
+/**
+ * The database rejected a statement or the connection failed.
+ *
+ * Carries the SQL text and the driver's code, never the parameter values.
+ */
+export class DatabaseError extends SqlBlocksError {
+  override readonly transient: boolean;
+  /** The SQL text of the failing statement. */
+  readonly sql: string;
+  /** The driver's own code (SQLSTATE, errno, ORA-nnnnn), when it gave one. */
+  readonly driverCode: string | undefined;
+  /** For executeMany: which parameter set failed (0-based), when known. */
+  readonly index: number | undefined;
+
+  constructor(message: string, details: DatabaseErrorDetails) {
+    super(details.transient ? "SQLBLOCKS_DATABASE_TRANSIENT" : "SQLBLOCKS_DATABASE", message, { cause: details.cause });
+    this.transient = details.transient;
+    this.sql = details.sql;
+    this.driverCode = details.driverCode;
+    this.index = details.index;
+  }
+}

@@ -1,0 +1,5 @@
+export type { ConnectionComponents, ConnectionComponentsInput } from "./components.js";
+export { normalizeComponents } from "./normalize.js";
+export { parseConnectionUrl } from "./parse.js";
+export { maskUrlPasswords } from "./redact.js";
+export { type RenderConnectionUrlOptions, renderConnectionUrl } from "./render.js";
