@@ -16,7 +16,7 @@ export {
 export { assertValidBlockName, suggestBlockName } from "./blocks/names.js";
 export { maskBlockData } from "./blocks/serialize.js";
 export { STATEMENT_CHANNEL, type StatementEvent, statementChannel } from "./connector/events.js";
-export type { ConnectionInfo, SqlConnectorOptions } from "./connector/options.js";
+export type { ConnectionInfo, SqlConnectorOptions, SslOptionsInput } from "./connector/options.js";
 export {
   type ExecuteResult,
   type Params,

@@ -1,4 +1,5 @@
 import { isSecret, MASK, Secret } from "../secret/secret.js";
+import { parseConnectionUrl } from "../url/index.js";
 
 const SECRET_KEY = "$secret";
 
@@ -30,9 +31,28 @@ export function deserializeBlockData(text: string): Record<string, unknown> {
   }) as Record<string, unknown>;
 }
 
+/** `scheme://user:********@…`: a connection URL as shown masked (e.g. by `block inspect`). */
+const MASKED_URL_PASSWORD = /^(\s*[A-Za-z][A-Za-z0-9+.\-_]*:\/\/[^\s:@/?#]*:)\*{8}@/;
+
+/** The password of stored connection info: `{ password }` components or a `{ url }` secret. */
+function storedConnectionPassword(previous: Record<string, unknown>): string | undefined {
+  if (isSecret(previous.password)) return previous.password.reveal();
+  if (!isSecret(previous.url)) return undefined;
+  try {
+    return parseConnectionUrl(previous.url).password?.reveal();
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * Prefect's overwrite rule: a secret whose value is the mask (`********`) keeps the value
  * stored at the same place in the previous data.
+ *
+ * Connection info gets the same rule across its two shapes: a `url` secret whose password is
+ * masked (`postgresql+pg://app:********@db/shop`) takes the stored password, whether it was
+ * stored in a URL or as a components `password`, and a masked components `password` takes
+ * the password of a stored `url`.
  */
 export function keepMaskedSecrets(next: unknown, previous: unknown): unknown {
   if (isSecret(next)) {
@@ -43,7 +63,19 @@ export function keepMaskedSecrets(next: unknown, previous: unknown): unknown {
   }
   if (isPlainObject(next)) {
     const old = isPlainObject(previous) ? previous : {};
-    return Object.fromEntries(Object.entries(next).map(([key, value]) => [key, keepMaskedSecrets(value, old[key])]));
+    const kept = Object.fromEntries(Object.entries(next).map(([key, value]) => [key, keepMaskedSecrets(value, old[key])]));
+    const url = kept.url;
+    if (isSecret(url) && MASKED_URL_PASSWORD.test(url.reveal())) {
+      const password = storedConnectionPassword(old);
+      if (password !== undefined) {
+        kept.url = new Secret(url.reveal().replace(MASKED_URL_PASSWORD, (_match, head: string) => `${head}${encodeURIComponent(password)}@`));
+      }
+    }
+    if (isSecret(kept.password) && kept.password.reveal() === MASK && !isSecret(old.password)) {
+      const password = storedConnectionPassword(old);
+      if (password !== undefined) kept.password = new Secret(password);
+    }
+    return kept;
   }
   return next;
 }

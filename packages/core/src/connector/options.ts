@@ -6,6 +6,11 @@ import type { ConnectionComponentsInput } from "../url/components.js";
 /** How a connector reaches its database: components, or a URL (a password inside is a secret). */
 export type ConnectionInfo = ConnectionComponentsInput | string | Secret;
 
+/** TLS settings as a caller gives them: the private `key` may be a plain string (it is kept as a {@link Secret}). */
+export interface SslOptionsInput extends Omit<SslOptions, "key"> {
+  key?: Secret | string | undefined;
+}
+
 /** What `new SqlConnector(…)` accepts. */
 export interface SqlConnectorOptions {
   connectionInfo: ConnectionInfo;
@@ -13,7 +18,7 @@ export interface SqlConnectorOptions {
   connectArgs?: Record<string, unknown> | undefined;
   /** Rows per `fetchMany` when no size is given (default 1, as in Python). */
   fetchSize?: number | undefined;
-  ssl?: boolean | SslOptions | undefined;
+  ssl?: boolean | SslOptionsInput | undefined;
   pool?: PoolOptions | undefined;
   connectTimeoutMs?: number | undefined;
   /** How many fetch cursors may be open at once (default 8; each holds a connection). */

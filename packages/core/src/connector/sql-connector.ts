@@ -154,10 +154,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     }
     this.connectArgs = options.connectArgs;
     this.fetchSize = options.fetchSize ?? 1;
+    const ssl = options.ssl;
     this.ssl =
-      typeof options.ssl === "object" && options.ssl !== null && typeof options.ssl.key === "string"
-        ? { ...options.ssl, key: new Secret(options.ssl.key) }
-        : options.ssl;
+      typeof ssl === "object" && ssl !== null && typeof ssl.key === "string"
+        ? { ...ssl, key: new Secret(ssl.key) }
+        : (ssl as boolean | SslOptions | undefined);
     this.pool = options.pool;
     this.connectTimeoutMs = options.connectTimeoutMs;
     this.maxOpenCursors = options.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS;
