@@ -1,0 +1,52 @@
+import type { ErrorClassification } from "@sqlblocks/core/driver";
+
+/**
+ * SQLSTATEs after which a retry may succeed: serialization failure, deadlock, lock not
+ * available, too many connections, and the server ending the session (admin shutdown,
+ * crash shutdown, cannot connect now). Class 08 (connection exception) is matched apart.
+ */
+const TRANSIENT_SQLSTATES = new Set(["40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03"]);
+
+/** Socket-level failures: the connection is gone, a new one may work. */
+const TRANSIENT_NODE_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTCONN",
+  "EAI_AGAIN",
+]);
+
+/** pg reports a lost connection by message only. */
+const CONNECTION_LOST_MESSAGES =
+  /Connection terminated|connection error and is not queryable|Client was closed and is not queryable|timeout exceeded when trying to connect|terminating connection/i;
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
+function fieldOf(error: unknown, name: string): unknown {
+  return typeof error === "object" && error !== null ? (error as Record<string, unknown>)[name] : undefined;
+}
+
+/**
+ * Classifies a pg error: the SQLSTATE (e.g. `23505`) or Node's socket code as `driverCode`,
+ * and `transient` for lost connections, serialization failures, deadlocks and lock timeouts.
+ */
+export function classifyPostgresError(error: unknown): ErrorClassification {
+  const code = fieldOf(error, "code");
+  // Socket codes first: EPIPE has the shape of a SQLSTATE.
+  if (typeof code === "string" && TRANSIENT_NODE_CODES.has(code)) return { driverCode: code, transient: true };
+  if (typeof code === "string" && SQLSTATE.test(code)) {
+    return { driverCode: code, transient: TRANSIENT_SQLSTATES.has(code) || code.startsWith("08") };
+  }
+  const message = error instanceof Error ? error.message : typeof error === "string" ? error : "";
+  if (CONNECTION_LOST_MESSAGES.test(message)) return { driverCode: typeof code === "string" ? code : undefined, transient: true };
+  const cause = fieldOf(error, "cause");
+  if (cause !== undefined && cause !== error) {
+    const inner = classifyPostgresError(cause);
+    if (inner.driverCode !== undefined || inner.transient) return inner;
+  }
+  return { driverCode: typeof code === "string" ? code : undefined, transient: false };
+}
