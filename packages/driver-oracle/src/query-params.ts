@@ -1,0 +1,49 @@
+import { InvalidConnectionInfoError } from "@sqlblocks/core";
+
+/**
+ * URL query keys are matched the way ODBC and SQLAlchemy users write them:
+ * `TrustServerCertificate`, `trust_server_certificate` and `trustServerCertificate` are one key.
+ */
+export function normalizeQueryKey(key: string): string {
+  return key.toLowerCase().replace(/[\s_-]/g, "");
+}
+
+const TRUE = new Set(["true", "yes", "1", "on"]);
+const FALSE = new Set(["false", "no", "0", "off"]);
+
+/** `true`/`yes`/`1`/`on` or `false`/`no`/`0`/`off`, in any case; anything else is an error. */
+export function parseBoolean(key: string, value: string): boolean {
+  const text = value.trim().toLowerCase();
+  if (TRUE.has(text)) return true;
+  if (FALSE.has(text)) return false;
+  throw new InvalidConnectionInfoError(`URL query parameter ${key}=${JSON.stringify(value)} must be true or false (yes/no, 1/0 also work)`);
+}
+
+/** A whole number of at least `min`; anything else is an error. */
+export function parseInteger(key: string, value: string, min = 0): number {
+  const number = Number(value.trim());
+  if (!Number.isSafeInteger(number) || number < min) {
+    throw new InvalidConnectionInfoError(`URL query parameter ${key}=${JSON.stringify(value)} must be a whole number of at least ${min}`);
+  }
+  return number;
+}
+
+/** Shallow-merges `extra` into `base`, merging one level deeper for the keys in `nested`. */
+export function mergeOptions(
+  base: Record<string, unknown>,
+  extra: Record<string, unknown> | undefined,
+  nested: readonly string[],
+): Record<string, unknown> {
+  if (!extra) return base;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(extra)) {
+    const current = merged[key];
+    merged[key] =
+      nested.includes(key) && isRecord(current) && isRecord(value) ? { ...current, ...value } : value;
+  }
+  return merged;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
