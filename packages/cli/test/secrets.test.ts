@@ -1,0 +1,90 @@
+import path from "node:path";
+import { closeDefaultStores, SqlConnector } from "@sqlblocks/core";
+import { configureRunLogging, flow, flushRunHistory, getRunLogger, task } from "@sqlblocks/flow";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type CliResult, parse, sqlblocks, tempHome } from "./helpers.js";
+
+const CANARY = "Canary-P@ss/7f3a";
+const ENCODED = encodeURIComponent(CANARY);
+const home = tempHome("secrets");
+const outputs: { args: string[]; result: CliResult }[] = [];
+
+async function run(args: string[], stdin?: string): Promise<CliResult> {
+  const result = await sqlblocks(home, args, { stdin });
+  outputs.push({ args, result });
+  return result;
+}
+
+beforeAll(async () => {
+  await run(["block", "create", "sql-connector", "url-secret", "--url", `postgresql+pg://app:${ENCODED}@127.0.0.1:1/shop`]);
+  await run(
+    ["block", "create", "sql-connector", "stdin-secret", "--driver", "mysql", "--host", "127.0.0.1", "--port", "1", "--database", "shop", "--username", "app", "--password-stdin"],
+    CANARY,
+  );
+  await run(["block", "create", "sql-connector", "url-plus-stdin", "--url", "postgres://app@127.0.0.1:1/shop", "--password-stdin"], CANARY);
+  await run(["block", "create", "sql-connector", "local", "--url", `sqlite+better-sqlite3:///${path.join(home, "local.db")}`]);
+
+  // A run whose logs and errors brushed against the secret.
+  process.env.SQLBLOCKS_HOME = home;
+  configureRunLogging({ console: false });
+  const leaky = task("leaky", async () => {
+    const connector = await SqlConnector.load("url-secret");
+    getRunLogger().info("using %s and %s", connector, connector.renderUrl());
+    getRunLogger().info(`raw: postgresql://app:${ENCODED}@127.0.0.1:1/shop`);
+    throw new Error(`could not reach postgresql://app:${ENCODED}@127.0.0.1:1/shop`);
+  });
+  const touchLocal = task("touch", async () => {
+    await using db = await SqlConnector.load("local");
+    await db.execute("SELECT :value AS v", { value: CANARY });
+  });
+  await flow("leaky-flow", async () => {
+    await touchLocal();
+    await leaky().catch(() => undefined);
+  })();
+  await flushRunHistory();
+  await closeDefaultStores();
+});
+
+describe("no command ever prints a secret", () => {
+  it("runs every command, as text and --json, and finds the canary password nowhere", async () => {
+    const runs = parse<{ id: string }[]>(await run(["runs", "ls", "--json"]));
+    expect(runs).toHaveLength(1);
+    const id = runs[0]!.id;
+    const commands: string[][] = [
+      ["block", "ls"],
+      ["block", "types"],
+      ["runs", "ls"],
+      ["runs", "show", id],
+      ["runs", "logs", id],
+      ...["url-secret", "stdin-secret", "url-plus-stdin", "sql-connector/url-secret"].map((name) => ["block", "inspect", name]),
+      ...["url-secret", "stdin-secret", "url-plus-stdin"].map((name) => ["block", "test", name, "--timeout-ms", "3000"]),
+      ["block", "test", "local"],
+      ["block", "inspect", "missing"],
+    ];
+    const all = commands.flatMap((args) => [args, [...args, "--json"]]);
+    all.push(
+      ["block", "create", "sql-connector", "url-secret", "--url", `postgresql+pg://app:${ENCODED}@127.0.0.1:1/shop`],
+      ["block", "delete", "url-secret"],
+    );
+    // Read-only commands: run them side by side, a few at a time.
+    for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((args) => run(args)));
+    await run(["block", "delete", "stdin-secret", "--yes"]);
+
+    expect(outputs.length).toBeGreaterThan(30);
+    for (const { args, result } of outputs) {
+      const printed = result.stdout + result.stderr;
+      const shown = args.map((a) => a.replace(ENCODED, "<canary>")).join(" ");
+      expect(printed, shown).not.toContain(CANARY);
+      expect(printed, shown).not.toContain(ENCODED);
+      expect(printed, shown).not.toContain("7f3a");
+      expect(result.stderr, shown).not.toMatch(/\n\s+at /);
+    }
+    // The masked forms are what people see instead.
+    const inspect = outputs.find((o) => o.args.join(" ") === "block inspect url-secret")!.result;
+    expect(inspect.stdout).toContain("URL:      postgresql+pg://app:********@127.0.0.1:1/shop");
+    const logs = outputs.find((o) => o.args.join(" ") === `runs logs ${id}`)!.result;
+    expect(logs.stdout).toContain("raw: postgresql://app:********@127.0.0.1:1/shop");
+    const show = outputs.find((o) => o.args.join(" ") === `runs show ${id}`)!.result;
+    expect(show.stdout).toContain("error: Error: could not reach postgresql://app:********@127.0.0.1:1/shop");
+  });
+});
