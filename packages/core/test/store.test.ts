@@ -271,11 +271,9 @@ describe("BlockStore", () => {
     expect(rawQuery(store.location, "SELECT value FROM store_meta WHERE key = 'other-process'")).toEqual([{ value: "x" }]);
   });
 
-  // KNOWN BUG (reported, not fixed): SqliteStoreDatabase queues transactions but not plain
-  // run/all/get, and its one connection is shared, so a statement issued while another
-  // caller's transaction is open joins that transaction and is rolled back with it, although
-  // it reported success. When this is fixed, `it.fails` turns red: make it a plain `it`.
-  it.fails("a write outside a transaction is not undone by another caller's rollback", async () => {
+  // The store has one connection: a statement issued while another caller's transaction is
+  // open must wait for it, not join it and be rolled back with it.
+  it("a write outside a transaction is not undone by another caller's rollback", async () => {
     const store = await open();
     const failing = store.db.transaction(async (tx) => {
       await tx.run("INSERT INTO store_meta (key, value) VALUES ('inside', '1')");

@@ -27,6 +27,8 @@ export class SqliteStoreDatabase implements StoreDatabase {
   readonly location: string;
   readonly #db: Database.Database;
   #queue: Promise<unknown> = Promise.resolve();
+  /** Transactions queued or open: while there are any, other statements queue behind them. */
+  #transactions = 0;
 
   constructor(file: string) {
     this.location = file;
@@ -41,27 +43,28 @@ export class SqliteStoreDatabase implements StoreDatabase {
     }
   }
 
-  async run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
-    return this.#guard(sql, () => ({ changes: this.#db.prepare(sql).run(...toSqlite(params)).changes }));
+  run(sql: string, params: readonly unknown[] = []): Promise<{ changes: number }> {
+    return this.#outside(() => this.#run(sql, params));
   }
 
-  async all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
-    return this.#guard(sql, () => this.#db.prepare(sql).all(...toSqlite(params)) as T[]);
+  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
+    return this.#outside(() => this.#all<T>(sql, params));
   }
 
-  async get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
-    return this.#guard(sql, () => this.#db.prepare(sql).get(...toSqlite(params)) as T | undefined);
+  get<T>(sql: string, params: readonly unknown[] = []): Promise<T | undefined> {
+    return this.#outside(() => this.#get<T>(sql, params));
   }
 
   transaction<T>(fn: (tx: StoreDatabase) => Promise<T>): Promise<T> {
+    this.#transactions++;
     const next = this.#queue.then(async () => {
       this.#guard("BEGIN IMMEDIATE", () => this.#db.exec("BEGIN IMMEDIATE"));
       // Nested calls on the transaction handle join it instead of queueing behind it.
       const tx: StoreDatabase = {
         location: this.location,
-        run: (sql, params) => this.run(sql, params),
-        all: (sql, params) => this.all(sql, params),
-        get: (sql, params) => this.get(sql, params),
+        run: async (sql, params = []) => this.#run(sql, params),
+        all: async <R>(sql: string, params: readonly unknown[] = []) => this.#all<R>(sql, params),
+        get: async <R>(sql: string, params: readonly unknown[] = []) => this.#get<R>(sql, params),
         transaction: (inner) => inner(tx),
         close: async () => {},
       };
@@ -72,6 +75,8 @@ export class SqliteStoreDatabase implements StoreDatabase {
       } catch (error) {
         if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
         throw error;
+      } finally {
+        this.#transactions--;
       }
     });
     this.#queue = next.catch(() => undefined);
@@ -81,6 +86,36 @@ export class SqliteStoreDatabase implements StoreDatabase {
   async close(): Promise<void> {
     await this.#queue;
     if (this.#db.open) this.#db.close();
+  }
+
+  /**
+   * A statement outside any transaction. While a transaction is queued or open on this
+   * (single) connection, it waits its turn: otherwise it would silently join that
+   * transaction and share its fate.
+   */
+  #outside<T>(action: () => T): Promise<T> {
+    if (this.#transactions === 0) {
+      try {
+        return Promise.resolve(action());
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    const next = this.#queue.then(action);
+    this.#queue = next.catch(() => undefined);
+    return next;
+  }
+
+  #run(sql: string, params: readonly unknown[]): { changes: number } {
+    return this.#guard(sql, () => ({ changes: this.#db.prepare(sql).run(...toSqlite(params)).changes }));
+  }
+
+  #all<T>(sql: string, params: readonly unknown[]): T[] {
+    return this.#guard(sql, () => this.#db.prepare(sql).all(...toSqlite(params)) as T[]);
+  }
+
+  #get<T>(sql: string, params: readonly unknown[]): T | undefined {
+    return this.#guard(sql, () => this.#db.prepare(sql).get(...toSqlite(params)) as T | undefined);
   }
 
   #guard<T>(sql: string, action: () => T): T {
