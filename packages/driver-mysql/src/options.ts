@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { InvalidConnectionInfoError } from "@sqlblocks/core";
+import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
 import { type ConnectionSettings, Driver, type SslOptions } from "@sqlblocks/core/driver";
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from "mysql2";
 import type { DataSourceOptions } from "typeorm";

@@ -13,7 +13,7 @@ export { bindsAreUniform, toOracleValue } from "./binds.js";
 export { ResultSetCursor } from "./cursor.js";
 export { classifyOracleError, DEADLOCK, TRANSIENT_NJS_CODES, TRANSIENT_ORA_NUMBERS } from "./errors.js";
 export { createDataSourceOptions, createOracleAttributes, DEFAULT_PORT } from "./options.js";
-export { MAX_BIND_PARAMETERS, MAX_ROWS_PER_INSERT } from "./plugin.js";
+export { MAX_BIND_PARAMETERS } from "./plugin.js";
 export { columnKey } from "./rows.js";
 export { oracleStatement, type StatementKind, statementKind } from "./statements.js";
 export default oraclePlugin;

@@ -1,4 +1,4 @@
-import { InvalidConnectionInfoError } from "@sqlblocks/core";
+import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
 import { type ConnectionSettings, revealSecret } from "@sqlblocks/core/driver";
 import oracledb from "oracledb";
 import type { DataSourceOptions } from "typeorm";

@@ -17,11 +17,6 @@ import { oracleStatement, statementKind } from "./statements.js";
 
 /** Oracle's limit on bind variables in one statement. */
 export const MAX_BIND_PARAMETERS = 65535;
-/**
- * Multi-row `INSERT … VALUES (…), (…)` is not Oracle syntax before 23ai, so core's INSERT
- * batches carry one row each.
- */
-export const MAX_ROWS_PER_INSERT = 1;
 
 function isConnection(value: unknown): value is oracledb.Connection {
   return (
@@ -66,7 +61,9 @@ const oraclePlugin: DriverPlugin = {
   drivers: [Driver.ORACLE_ORACLEDB],
   placeholderStyle: "colon-number",
   maxBindParameters: MAX_BIND_PARAMETERS,
-  maxRowsPerInsert: MAX_ROWS_PER_INSERT,
+  // Multi-row `INSERT … VALUES (…), (…)` is not Oracle syntax before 23ai: plain INSERTs go
+  // through executeRepeated, i.e. one connection.executeMany round trip.
+  multiRowInsert: false,
   pingSql: "SELECT 1 FROM DUAL",
 
   createDataSourceOptions,

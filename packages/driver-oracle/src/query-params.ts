@@ -1,4 +1,4 @@
-import { InvalidConnectionInfoError } from "@sqlblocks/core";
+import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
 
 /**
  * URL query keys are matched the way ODBC and SQLAlchemy users write them:

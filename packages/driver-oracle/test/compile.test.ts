@@ -1,6 +1,6 @@
 import { compileNamed, compileSql, MissingParametersError, SqlConnector } from "@sqlblocks/core";
 import { describe, expect, it } from "vitest";
-import oraclePlugin, { MAX_BIND_PARAMETERS, MAX_ROWS_PER_INSERT } from "../src/index.js";
+import oraclePlugin, { MAX_BIND_PARAMETERS } from "../src/index.js";
 import { recordingConnector } from "./recording.js";
 
 const style = oraclePlugin.placeholderStyle;
@@ -63,25 +63,25 @@ describe("named parameters compiled for Oracle (:1, :2, …)", () => {
 });
 
 describe("executeMany on Oracle", () => {
-  it("sends one row per INSERT (multi-row VALUES is not Oracle syntax before 23ai)", () => {
-    expect(MAX_ROWS_PER_INSERT).toBe(1);
+  it("sends a plain INSERT through executeRepeated: one executeMany round trip (multi-row VALUES is not Oracle syntax before 23ai)", async () => {
     expect(MAX_BIND_PARAMETERS).toBe(65535);
-    expect(oraclePlugin.maxRowsPerInsert).toBe(1);
-  });
-
-  it("plans a plain INSERT as single-row statements in one transaction", async () => {
-    const { connector, sent, dispose } = recordingConnector(oraclePlugin, "oracle+oracledb://u:p@db/svc");
+    expect(oraclePlugin.multiRowInsert).toBe(false);
+    const { connector, sent, repeated, dispose } = recordingConnector(oraclePlugin, "oracle+oracledb://u:p@db/svc");
     try {
       await connector.executeMany("INSERT INTO t (id, name) VALUES (:id, :name);", [
         { id: 1, name: "a" },
         { id: 2, name: "b" },
         { id: 3, name: "c" },
       ]);
-      expect(sent).toEqual([1, 2, 3].map((id) => ({
-        sql: "INSERT INTO t (id, name) VALUES (:1, :2)",
-        values: [id, String.fromCharCode(96 + id)],
-        inTransaction: true,
-      })));
+      expect(sent).toEqual([]);
+      // The trailing ";" reaches the plug-in, which strips it before oracledb sees it.
+      expect(repeated).toEqual([
+        [1, 2, 3].map((id) => ({
+          sql: "INSERT INTO t (id, name) VALUES (:1, :2);",
+          values: [id, String.fromCharCode(96 + id)],
+          inTransaction: true,
+        })),
+      ]);
     } finally {
       await dispose();
     }

@@ -17,8 +17,12 @@ import { type ConnectionInfo, type SqlConnectorOptions, sqlConnectorSchema } fro
 import { Redactor } from "./redact.js";
 import { wrapDatabaseError } from "./wrap-error.js";
 
-/** Named parameters (`:name` in the SQL), or positional values for the driver's own placeholders. */
-export type Params = Readonly<Record<string, unknown>> | readonly unknown[];
+/**
+ * Named parameters for `:name` placeholders — any object, typed interfaces included
+ * (`executeMany(sql, customers)`) — or an array of positional values for the driver's own
+ * placeholders (`$1`, `?`). What is not a plain object or array is rejected at run time.
+ */
+export type Params = object;
 
 /** What `execute` returns. */
 export interface ExecuteResult<T extends Row = Row> {
@@ -66,6 +70,10 @@ const MAX_EXHAUSTED_KEYS = 10_000;
 
 function isNamedParams(params: Params | undefined): params is Readonly<Record<string, unknown>> | undefined {
   return !Array.isArray(params);
+}
+
+function isPositional(params: Params | undefined): params is readonly unknown[] {
+  return Array.isArray(params);
 }
 
 /** A stable text key for a parameter object (key order does not matter). */
@@ -526,7 +534,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
         try {
           rows = await cursor.take(count, FETCH_ALL_CHUNK);
         } catch (error) {
-          await this.#discardCursor(key, cursor, error);
+          // Only a broken connection is destroyed; after a plain SQL error it goes back to the pool.
+          await this.#discardCursor(key, cursor, plugin.classifyError(error).transient ? error : undefined);
           throw error;
         }
         if (cursor.exhausted) {
@@ -624,15 +633,15 @@ function compileOptions(plugin: DriverPlugin): { backslashEscapes: boolean; hash
 }
 
 function compileFor(plugin: DriverPlugin, sql: string, params: Params | undefined, index?: number): Compiled {
-  if (!isNamedParams(params)) return { sql, values: params };
+  if (isPositional(params)) return { sql, values: params };
   const compiled = compileSql(sql, plugin.placeholderStyle, compileOptions(plugin));
   return { sql: compiled.sql, values: bindWithIndex(compiled, params, index) };
 }
 
 function bindWithIndex(compiled: CompiledSql, params: Params | undefined, index: number | undefined): unknown[] {
-  if (!isNamedParams(params)) return [...params];
+  if (isPositional(params)) return [...params];
   try {
-    return bindParameters(compiled, params);
+    return bindParameters(compiled, params as Readonly<Record<string, unknown>> | undefined);
   } catch (error) {
     if (index !== undefined && error instanceof MissingParametersError) throw new MissingParametersError(error.missing, index);
     if (index !== undefined && error instanceof InvalidParametersError) {
@@ -662,7 +671,7 @@ function planMany(plugin: DriverPlugin, sql: string, paramsList: readonly Params
   if (paramsList.length === 0) return { sql, sets: 0 };
   const options = compileOptions(plugin);
   const named = paramsList.every((params) => isNamedParams(params));
-  const template = named ? planInsertBatch(sql, plugin.placeholderStyle, options) : undefined;
+  const template = named && plugin.multiRowInsert !== false ? planInsertBatch(sql, plugin.placeholderStyle, options) : undefined;
   if (template) {
     const one = template.compile(1);
     const rowValues = paramsList.map((params, index) => bindWithIndex(one, params, index));

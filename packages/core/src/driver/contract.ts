@@ -104,6 +104,11 @@ export interface DriverPlugin {
   readonly hashComments?: boolean;
   /** The most bind parameters one statement may carry (limits multi-row INSERT batches). */
   readonly maxBindParameters: number;
+  /**
+   * Whether the database accepts `INSERT … VALUES (…), (…)` (default true). When false,
+   * core sends a plain INSERT through {@link DriverPlugin.executeRepeated} instead (Oracle).
+   */
+  readonly multiRowInsert?: boolean;
   /** The most rows one multi-row INSERT may carry, if the database limits it. */
   readonly maxRowsPerInsert?: number;
   /**

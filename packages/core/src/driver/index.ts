@@ -18,5 +18,6 @@ export {
 } from "./contract.js";
 export { dialectOf, type Dialect, Driver, DRIVER_PACKAGES } from "./drivers.js";
 export type { PlaceholderStyle } from "../params/index.js";
+export { InvalidConnectionInfoError } from "../errors.js";
 export { revealSecret, isSecret, Secret } from "../secret/secret.js";
 export type { ConnectionComponents } from "../url/components.js";
