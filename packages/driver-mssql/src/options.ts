@@ -1,8 +1,7 @@
-import { InvalidConnectionInfoError } from "@sqlblocks/core";
+import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
 import { type ConnectionSettings, revealSecret } from "@sqlblocks/core/driver";
 import mssql from "mssql";
 import type { DataSourceOptions } from "typeorm";
-import { ensurePromiseWithResolvers } from "./node20.js";
 import { mergeOptions, normalizeQueryKey, parseBoolean, parseInteger } from "./query-params.js";
 
 /** SQL Server's default port. */
@@ -106,7 +105,6 @@ export function createMssqlConfig(settings: ConnectionSettings): mssql.config {
  * in `extra`, which TypeORM applies last.
  */
 export function createDataSourceOptions(settings: ConnectionSettings): DataSourceOptions {
-  ensurePromiseWithResolvers();
   const native = createMssqlConfig(settings);
   return {
     type: "mssql",
