@@ -1,0 +1,50 @@
+import type { Database, Sizes } from "../config.js";
+
+/** The two sides of every comparison. */
+export type Variant = "sqlblocks" | "raw";
+
+/** What one timed run measured (inside its own process). */
+export interface Measurement {
+  /** Rows (or operations) handled in the timed part. */
+  count: number;
+  /** Wall time of the timed part. */
+  ms: number;
+}
+
+/** Where one run happens. */
+export interface RunContext {
+  database: Database;
+  url: string;
+  sizes: Sizes;
+}
+
+/** A benchmark: how to prepare its data, and how each variant runs it. */
+export interface Workload {
+  id: string;
+  title: string;
+  /** What is counted: "rows" or "ops". */
+  unit: string;
+  databases: readonly Database[];
+  /** The least acceptable sqlblocks/raw throughput ratio (throughput workloads). */
+  targetRatio?: number;
+  /**
+   * Latency workloads: the most acceptable milliseconds per operation of sqlblocks, net of
+   * the raw side when there is one (e.g. task overhead = flow run minus plain calls).
+   */
+  targetLatencyMs?: number;
+  /** The variants it runs (default both). */
+  variants?: readonly Variant[];
+  /** The most acceptable sqlblocks/raw peak-RSS ratio, where memory matters. */
+  targetRss?: number;
+  /** Runs in the parent before every repetition (fresh tables) or once. */
+  prepare(context: RunContext): Promise<void>;
+  /** Runs in a child process; only the part it times counts. */
+  run(variant: Variant, context: RunContext): Promise<Measurement>;
+}
+
+/** Times `fn` and returns its count with the elapsed milliseconds. */
+export async function timed(fn: () => Promise<number>): Promise<Measurement> {
+  const started = performance.now();
+  const count = await fn();
+  return { count, ms: performance.now() - started };
+}

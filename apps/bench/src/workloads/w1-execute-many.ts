@@ -1,0 +1,109 @@
+import { SqlConnector } from "@sqlblocks/core";
+import { mysqlPool, pgPool, sqliteDatabase } from "../native.js";
+import { INSERT_TABLE, recreateTable } from "./tables.js";
+import { type Measurement, type RunContext, timed, type Variant, type Workload } from "./types.js";
+
+const BATCH = 1000;
+
+interface InsertRow {
+  id: number;
+  name: string;
+  score: number;
+  created: Date;
+}
+
+function makeRows(count: number): InsertRow[] {
+  const created = new Date("2026-01-01T00:00:00Z");
+  return Array.from({ length: count }, (_, i) => ({ id: i + 1, name: `name ${i + 1}`, score: i * 1.5, created }));
+}
+
+/** `($1, $2, $3, $4), ($5, …)` for pg, or `(?, ?, ?, ?), …` for the others. */
+function valuesClause(rows: number, dollar: boolean): string {
+  const tuples: string[] = [];
+  for (let r = 0; r < rows; r++) {
+    const base = r * 4;
+    tuples.push(dollar ? `($${base + 1}, $${base + 2}, $${base + 3}, $${base + 4})` : "(?, ?, ?, ?)");
+  }
+  return tuples.join(", ");
+}
+
+async function raw({ database, url }: RunContext, rows: InsertRow[]): Promise<Measurement> {
+  const insert = `INSERT INTO ${INSERT_TABLE} (id, name, score, created) VALUES `;
+  if (database === "sqlite") {
+    const db = sqliteDatabase(url);
+    try {
+      const statement = db.prepare(`${insert}(?, ?, ?, ?)`);
+      const insertAll = db.transaction((batch: InsertRow[]) => {
+        for (const row of batch) statement.run(row.id, row.name, row.score, row.created.toISOString());
+      });
+      return await timed(async () => {
+        insertAll(rows);
+        return rows.length;
+      });
+    } finally {
+      db.close();
+    }
+  }
+  if (database === "postgres") {
+    const pool = pgPool(url);
+    try {
+      const client = await pool.connect();
+      try {
+        return await timed(async () => {
+          await client.query("BEGIN");
+          for (let start = 0; start < rows.length; start += BATCH) {
+            const batch = rows.slice(start, start + BATCH);
+            await client.query(insert + valuesClause(batch.length, true), batch.flatMap((r) => [r.id, r.name, r.score, r.created]));
+          }
+          await client.query("COMMIT");
+          return rows.length;
+        });
+      } finally {
+        client.release();
+      }
+    } finally {
+      await pool.end();
+    }
+  }
+  const pool = mysqlPool(url);
+  try {
+    const connection = await pool.getConnection();
+    try {
+      return await timed(async () => {
+        await connection.beginTransaction();
+        for (let start = 0; start < rows.length; start += BATCH) {
+          const batch = rows.slice(start, start + BATCH);
+          await connection.query(insert + valuesClause(batch.length, false), batch.flatMap((r) => [r.id, r.name, r.score, r.created]));
+        }
+        await connection.commit();
+        return rows.length;
+      });
+    } finally {
+      connection.release();
+    }
+  } finally {
+    await pool.end();
+  }
+}
+
+/** W1: executeMany of many rows against the raw driver's best practice. */
+export const executeManyWorkload: Workload = {
+  id: "W1",
+  title: "executeMany insert",
+  unit: "rows",
+  databases: ["postgres", "mariadb", "sqlite"],
+  targetRatio: 0.9,
+  async prepare({ database, url }) {
+    await recreateTable(url, database, INSERT_TABLE);
+  },
+  async run(variant: Variant, context) {
+    const rows = makeRows(context.sizes.insertRows);
+    if (variant === "raw") return raw(context, rows);
+    await using connector = new SqlConnector({ connectionInfo: context.url });
+    await connector.execute("SELECT 1");
+    return await timed(async () => {
+      await connector.executeMany(`INSERT INTO ${INSERT_TABLE} (id, name, score, created) VALUES (:id, :name, :score, :created)`, rows);
+      return rows.length;
+    });
+  },
+};

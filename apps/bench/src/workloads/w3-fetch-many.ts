@@ -1,0 +1,53 @@
+import { SqlConnector } from "@sqlblocks/core";
+import Cursor from "pg-cursor";
+import { pgPool } from "../native.js";
+import { ensureRowsTable, ROWS_TABLE } from "./tables.js";
+import { timed, type Workload } from "./types.js";
+
+const SQL = `SELECT id, name, score, created FROM ${ROWS_TABLE}`;
+
+/** W3: paging through a large result with fetchMany against a raw pg-cursor. */
+export const fetchManyWorkload: Workload = {
+  id: "W3",
+  title: "fetchMany paging",
+  unit: "rows",
+  databases: ["postgres"],
+  targetRatio: 1.0,
+  targetRss: 1.2,
+  async prepare({ database, url, sizes }) {
+    await ensureRowsTable(url, database, sizes.fetchRows);
+  },
+  async run(variant, { url, sizes }) {
+    if (variant === "raw") {
+      const pool = pgPool(url);
+      const client = await pool.connect();
+      try {
+        return await timed(async () => {
+          const cursor = client.query(new Cursor(SQL));
+          let total = 0;
+          for (;;) {
+            const rows = await cursor.read(sizes.pageSize);
+            total += rows.length;
+            if (rows.length === 0) break;
+          }
+          await cursor.close();
+          return total;
+        });
+      } finally {
+        client.release();
+        await pool.end();
+      }
+    }
+    await using connector = new SqlConnector({ connectionInfo: url });
+    await connector.execute("SELECT 1");
+    return await timed(async () => {
+      let total = 0;
+      for (;;) {
+        const rows = await connector.fetchMany(SQL, {}, sizes.pageSize);
+        total += rows.length;
+        if (rows.length === 0) break;
+      }
+      return total;
+    });
+  },
+};

@@ -1,0 +1,73 @@
+import { SqlConnector } from "@sqlblocks/core";
+import { mysqlPool, pgPool, sqliteDatabase } from "../native.js";
+import { ensureRowsTable, ROWS_TABLE } from "./tables.js";
+import { type RunContext, timed, type Workload } from "./types.js";
+
+/** Lookup keys spread over the table, the same for both sides. */
+function keys({ sizes }: RunContext): number[] {
+  return Array.from({ length: sizes.lookups }, (_, i) => ((i * 7919) % sizes.lookupTableRows) + 1);
+}
+
+/** W4: fetchOne point lookups by primary key against the raw driver's query. */
+export const fetchOneWorkload: Workload = {
+  id: "W4",
+  title: "fetchOne point lookups",
+  unit: "ops",
+  databases: ["postgres", "mariadb", "sqlite"],
+  targetRatio: 0.9,
+  async prepare({ database, url, sizes }) {
+    await ensureRowsTable(url, database, sizes.lookupTableRows);
+  },
+  async run(variant, context) {
+    const ids = keys(context);
+    const { database, url } = context;
+    const check = (row: unknown) => {
+      if (!row) throw new Error("lookup found nothing");
+    };
+    if (variant === "sqlblocks") {
+      await using connector = new SqlConnector({ connectionInfo: url });
+      await connector.execute("SELECT 1");
+      const sql = `SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = :id`;
+      return await timed(async () => {
+        for (const id of ids) check(await connector.fetchOne(sql, { id }));
+        return ids.length;
+      });
+    }
+    if (database === "postgres") {
+      const pool = pgPool(url);
+      try {
+        await pool.query("SELECT 1");
+        const sql = `SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = $1`;
+        return await timed(async () => {
+          for (const id of ids) check((await pool.query(sql, [id])).rows[0]);
+          return ids.length;
+        });
+      } finally {
+        await pool.end();
+      }
+    }
+    if (database === "mariadb") {
+      const pool = mysqlPool(url);
+      try {
+        await pool.query("SELECT 1");
+        const sql = `SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = ?`;
+        return await timed(async () => {
+          for (const id of ids) check(((await pool.query(sql, [id]))[0] as unknown[])[0]);
+          return ids.length;
+        });
+      } finally {
+        await pool.end();
+      }
+    }
+    const db = sqliteDatabase(url);
+    try {
+      const statement = db.prepare(`SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = ?`);
+      return await timed(async () => {
+        for (const id of ids) check(statement.get(id));
+        return ids.length;
+      });
+    } finally {
+      db.close();
+    }
+  },
+};
