@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
-import { InvalidConnectionInfoError } from "@sqlblocks/core";
+import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
 import type { ConnectionSettings, SslOptions } from "@sqlblocks/core/driver";
 import pg from "pg";
 import type { DataSourceOptions } from "typeorm";
