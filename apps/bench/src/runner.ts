@@ -77,6 +77,8 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
   const sizes = options.mode === "full" ? FULL : QUICK;
   const folder = mkdtempSync(path.join(os.tmpdir(), "sqlblocks-bench-"));
   const sqliteFile = path.join(folder, "bench.db");
+  // Children inherit it: tables this run writes are its own.
+  process.env.SQLBLOCKS_BENCH_RUN ??= String(process.pid);
   const rows: ResultRow[] = [];
   try {
     for (const workload of WORKLOADS) {
@@ -94,6 +96,7 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
             results[variant].push(await runChild(workload, variant, database, options.mode, sqliteFile));
           }
         }
+        await workload.cleanup?.(context);
         const row = toRow(workload, database, results);
         options.log?.(formatRow(row));
         rows.push(row);

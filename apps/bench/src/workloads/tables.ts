@@ -1,10 +1,26 @@
 import { SqlConnector } from "@sqlblocks/core";
 import type { Database } from "../config.js";
 
-/** The table every read benchmark uses: id int primary key, name, score, created. */
-export const ROWS_TABLE = "bench_rows";
-/** The table W1 inserts into. */
-export const INSERT_TABLE = "bench_insert";
+/**
+ * The table the read benchmarks use (id int primary key, name, score, created), one per
+ * size so a quick run never refills the full run's table. Kept between runs.
+ */
+export function rowsTable(rows: number): string {
+  return `bench_rows_${rows}`;
+}
+
+/** Every row of the read table for `rows`. */
+export function selectAllSql(rows: number): string {
+  return `SELECT id, name, score, created FROM ${rowsTable(rows)}`;
+}
+
+/**
+ * The table W1 inserts into: one per benchmark run (the runner sets SQLBLOCKS_BENCH_RUN for
+ * its children), so two runs on one server never collide.
+ */
+export function insertTable(): string {
+  return `bench_insert_${process.env.SQLBLOCKS_BENCH_RUN ?? process.pid}`;
+}
 
 function createSql(database: Database, table: string): string {
   switch (database) {
@@ -18,6 +34,7 @@ function createSql(database: Database, table: string): string {
 }
 
 function fillSql(database: Database, rows: number): string {
+  const ROWS_TABLE = rowsTable(rows);
   switch (database) {
     case "postgres":
       return `INSERT INTO ${ROWS_TABLE} SELECT g, 'name ' || g, g * 1.5, now() FROM generate_series(1, ${rows}) g`;
@@ -36,15 +53,22 @@ export async function recreateTable(url: string, database: Database, table: stri
   await db.execute(createSql(database, table));
 }
 
-/** Makes sure the read table holds exactly `rows` rows (kept between runs). */
+/** Drops a table if it exists. */
+export async function dropTable(url: string, table: string): Promise<void> {
+  await using db = new SqlConnector({ connectionInfo: url });
+  await db.execute(`DROP TABLE IF EXISTS ${table}`);
+}
+
+/** Makes sure the read table for `rows` holds exactly that many rows (kept between runs). */
 export async function ensureRowsTable(url: string, database: Database, rows: number): Promise<void> {
+  const table = rowsTable(rows);
   await using db = new SqlConnector({ connectionInfo: url });
   const present = await db
-    .fetchAll<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${ROWS_TABLE}`)
+    .fetchAll<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`)
     .then((result) => Number(result[0]?.n))
     .catch(() => -1);
   if (present === rows) return;
   await db.close();
-  await recreateTable(url, database, ROWS_TABLE);
+  await recreateTable(url, database, table);
   await db.execute(fillSql(database, rows));
 }

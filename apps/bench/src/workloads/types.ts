@@ -38,6 +38,8 @@ export interface Workload {
   targetRss?: number;
   /** Runs in the parent before every repetition (fresh tables) or once. */
   prepare(context: RunContext): Promise<void>;
+  /** Runs in the parent after the last repetition (drops what prepare made). */
+  cleanup?(context: RunContext): Promise<void>;
   /** Runs in a child process; only the part it times counts. */
   run(variant: Variant, context: RunContext): Promise<Measurement>;
 }

@@ -1,6 +1,6 @@
 import { SqlConnector } from "@sqlblocks/core";
 import { mysqlPool, pgPool, sqliteDatabase } from "../native.js";
-import { INSERT_TABLE, recreateTable } from "./tables.js";
+import { dropTable, insertTable, recreateTable } from "./tables.js";
 import { type Measurement, type RunContext, timed, type Variant, type Workload } from "./types.js";
 
 const BATCH = 1000;
@@ -28,7 +28,7 @@ function valuesClause(rows: number, dollar: boolean): string {
 }
 
 async function raw({ database, url }: RunContext, rows: InsertRow[]): Promise<Measurement> {
-  const insert = `INSERT INTO ${INSERT_TABLE} (id, name, score, created) VALUES `;
+  const insert = `INSERT INTO ${insertTable()} (id, name, score, created) VALUES `;
   if (database === "sqlite") {
     const db = sqliteDatabase(url);
     try {
@@ -94,7 +94,10 @@ export const executeManyWorkload: Workload = {
   databases: ["postgres", "mariadb", "sqlite"],
   targetRatio: 0.9,
   async prepare({ database, url }) {
-    await recreateTable(url, database, INSERT_TABLE);
+    await recreateTable(url, database, insertTable());
+  },
+  async cleanup({ url }) {
+    await dropTable(url, insertTable());
   },
   async run(variant: Variant, context) {
     const rows = makeRows(context.sizes.insertRows);
@@ -102,7 +105,7 @@ export const executeManyWorkload: Workload = {
     await using connector = new SqlConnector({ connectionInfo: context.url });
     await connector.execute("SELECT 1");
     return await timed(async () => {
-      await connector.executeMany(`INSERT INTO ${INSERT_TABLE} (id, name, score, created) VALUES (:id, :name, :score, :created)`, rows);
+      await connector.executeMany(`INSERT INTO ${insertTable()} (id, name, score, created) VALUES (:id, :name, :score, :created)`, rows);
       return rows.length;
     });
   },

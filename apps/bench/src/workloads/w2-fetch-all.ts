@@ -1,9 +1,8 @@
 import { SqlConnector } from "@sqlblocks/core";
 import { pgPool } from "../native.js";
-import { ensureRowsTable, ROWS_TABLE } from "./tables.js";
+import { ensureRowsTable, selectAllSql } from "./tables.js";
 import { timed, type Workload } from "./types.js";
 
-const SQL = `SELECT id, name, score, created FROM ${ROWS_TABLE}`;
 
 /** W2: fetchAll of a large result against `pool.query`. */
 export const fetchAllWorkload: Workload = {
@@ -16,18 +15,18 @@ export const fetchAllWorkload: Workload = {
   async prepare({ database, url, sizes }) {
     await ensureRowsTable(url, database, sizes.fetchRows);
   },
-  async run(variant, { url }) {
+  async run(variant, { url, sizes }) {
     if (variant === "raw") {
       const pool = pgPool(url);
       try {
         await pool.query("SELECT 1");
-        return await timed(async () => (await pool.query(SQL)).rows.length);
+        return await timed(async () => (await pool.query(selectAllSql(sizes.fetchRows))).rows.length);
       } finally {
         await pool.end();
       }
     }
     await using connector = new SqlConnector({ connectionInfo: url });
     await connector.execute("SELECT 1");
-    return await timed(async () => (await connector.fetchAll(SQL)).length);
+    return await timed(async () => (await connector.fetchAll(selectAllSql(sizes.fetchRows))).length);
   },
 };

@@ -1,10 +1,9 @@
 import { SqlConnector } from "@sqlblocks/core";
 import Cursor from "pg-cursor";
 import { pgPool } from "../native.js";
-import { ensureRowsTable, ROWS_TABLE } from "./tables.js";
+import { ensureRowsTable, selectAllSql } from "./tables.js";
 import { timed, type Workload } from "./types.js";
 
-const SQL = `SELECT id, name, score, created FROM ${ROWS_TABLE}`;
 
 /** W3: paging through a large result with fetchMany against a raw pg-cursor. */
 export const fetchManyWorkload: Workload = {
@@ -23,7 +22,7 @@ export const fetchManyWorkload: Workload = {
       const client = await pool.connect();
       try {
         return await timed(async () => {
-          const cursor = client.query(new Cursor(SQL));
+          const cursor = client.query(new Cursor(selectAllSql(sizes.fetchRows)));
           let total = 0;
           for (;;) {
             const rows = await cursor.read(sizes.pageSize);
@@ -43,7 +42,7 @@ export const fetchManyWorkload: Workload = {
     return await timed(async () => {
       let total = 0;
       for (;;) {
-        const rows = await connector.fetchMany(SQL, {}, sizes.pageSize);
+        const rows = await connector.fetchMany(selectAllSql(sizes.fetchRows), {}, sizes.pageSize);
         total += rows.length;
         if (rows.length === 0) break;
       }

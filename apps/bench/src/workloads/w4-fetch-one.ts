@@ -1,6 +1,6 @@
 import { SqlConnector } from "@sqlblocks/core";
 import { mysqlPool, pgPool, sqliteDatabase } from "../native.js";
-import { ensureRowsTable, ROWS_TABLE } from "./tables.js";
+import { ensureRowsTable, rowsTable } from "./tables.js";
 import { type RunContext, timed, type Workload } from "./types.js";
 
 /** Lookup keys spread over the table, the same for both sides. */
@@ -21,13 +21,14 @@ export const fetchOneWorkload: Workload = {
   async run(variant, context) {
     const ids = keys(context);
     const { database, url } = context;
+    const table = rowsTable(context.sizes.lookupTableRows);
     const check = (row: unknown) => {
       if (!row) throw new Error("lookup found nothing");
     };
     if (variant === "sqlblocks") {
       await using connector = new SqlConnector({ connectionInfo: url });
       await connector.execute("SELECT 1");
-      const sql = `SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = :id`;
+      const sql = `SELECT id, name, score, created FROM ${table} WHERE id = :id`;
       return await timed(async () => {
         for (const id of ids) check(await connector.fetchOne(sql, { id }));
         return ids.length;
@@ -37,7 +38,7 @@ export const fetchOneWorkload: Workload = {
       const pool = pgPool(url);
       try {
         await pool.query("SELECT 1");
-        const sql = `SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = $1`;
+        const sql = `SELECT id, name, score, created FROM ${table} WHERE id = $1`;
         return await timed(async () => {
           for (const id of ids) check((await pool.query(sql, [id])).rows[0]);
           return ids.length;
@@ -50,7 +51,7 @@ export const fetchOneWorkload: Workload = {
       const pool = mysqlPool(url);
       try {
         await pool.query("SELECT 1");
-        const sql = `SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = ?`;
+        const sql = `SELECT id, name, score, created FROM ${table} WHERE id = ?`;
         return await timed(async () => {
           for (const id of ids) check(((await pool.query(sql, [id]))[0] as unknown[])[0]);
           return ids.length;
@@ -61,7 +62,7 @@ export const fetchOneWorkload: Workload = {
     }
     const db = sqliteDatabase(url);
     try {
-      const statement = db.prepare(`SELECT id, name, score, created FROM ${ROWS_TABLE} WHERE id = ?`);
+      const statement = db.prepare(`SELECT id, name, score, created FROM ${table} WHERE id = ?`);
       return await timed(async () => {
         for (const id of ids) check(statement.get(id));
         return ids.length;
