@@ -59,6 +59,12 @@ function prepare(db: Database.Database, sql: string): Statement {
   return statement;
 }
 
+/** The cached statement, unless an open cursor is iterating it: then a fresh one beside it. */
+function statementFor(db: Database.Database, sql: string): Statement {
+  const cached = prepare(db, sql);
+  return cached.busy ? (db.prepare(sql) as Statement) : cached;
+}
+
 function run(statement: Statement, values: readonly unknown[]): StatementResult {
   const bound = toSqlite(values);
   if (statement.reader) {
@@ -86,13 +92,11 @@ const sqlitePlugin: DriverPlugin = {
   createDataSourceOptions,
 
   async query(session, sql, values) {
-    return run(prepare(await connectionOf(session), sql), values);
+    return run(statementFor(await connectionOf(session), sql), values);
   },
 
   async openCursor(session, sql, values): Promise<DriverCursor> {
-    const db = await connectionOf(session);
-    // A fresh statement: a cached one may be needed by other calls while this one iterates.
-    const statement = db.prepare(sql) as Statement;
+    const statement = statementFor(await connectionOf(session), sql);
     if (!statement.reader) {
       statement.run(...toSqlite(values));
       return { read: async () => [], close: async () => {} };
@@ -117,7 +121,7 @@ const sqlitePlugin: DriverPlugin = {
   },
 
   async executeRepeated(session, sql, valuesList) {
-    const statement = prepare(await connectionOf(session), sql);
+    const statement = statementFor(await connectionOf(session), sql);
     let total = 0;
     for (let index = 0; index < valuesList.length; index++) {
       try {
