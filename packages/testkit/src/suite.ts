@@ -348,6 +348,18 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       await temporary[Symbol.asyncDispose]();
     });
 
+    test("a statement running while close() is called completes; the next one gets a new pool", async () => {
+      await seed(3);
+      const temporary = make();
+      await temporary.execute(options.plugin.pingSql);
+      const running = temporary.fetchAll(`SELECT COUNT(*) AS n FROM ${table}`);
+      const closing = temporary.close();
+      expect(count((await running)[0])).toBe(3);
+      await closing;
+      expect(count((await temporary.fetchAll(`SELECT COUNT(*) AS n FROM ${table} WHERE id > :n`, { n: 1 }))[0])).toBe(2);
+      await temporary.close();
+    });
+
     test("database errors carry the SQL and the driver's code, never parameter values", async () => {
       await seed(1);
       const failure = await connector

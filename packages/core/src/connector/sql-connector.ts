@@ -55,6 +55,11 @@ export interface TransactionScope {
 interface Ready {
   plugin: DriverPlugin;
   dataSource: DataSource;
+  /** Operations using the pool right now: close() waits for them before destroying it. */
+  users: number;
+  /** Set by close(): new operations get a fresh pool instead. */
+  closing: boolean;
+  drained?: () => void;
 }
 
 interface Compiled {
@@ -299,14 +304,13 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     }
     const plugin = await this.#driver();
     const compiled = this.#compile(plugin, sql, params);
-    const { dataSource } = await this.#readyState();
-    const session = dataSource.createQueryRunner();
+    let session: QueryRunner | undefined;
     let cursor: Awaited<ReturnType<DriverPlugin["openCursor"]>> | undefined;
     let broken: unknown;
     let rowCount = 0;
     const started = performance.now();
     try {
-      await session.connect();
+      session = await this.#openSession();
       cursor = await plugin.openCursor(session, compiled.sql, compiled.values);
       while (true) {
         const rows = await cursor.read(chunkSize);
@@ -319,7 +323,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       throw wrapDatabaseError(error, plugin, this.#redactor, sql);
     } finally {
       await cursor?.close().catch(() => undefined);
-      await release(session, broken);
+      if (session) await release(session, broken);
       publishStatement({
         operation: "stream",
         sql,
@@ -374,7 +378,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     const pending = this.#ready;
     this.#ready = undefined;
     const ready = await pending?.catch(() => undefined);
-    if (ready?.dataSource.isInitialized) await ready.dataSource.destroy();
+    if (!ready) return;
+    ready.closing = true;
+    // Statements already running finish on this pool; new ones get a fresh one.
+    if (ready.users > 0) await new Promise<void>((resolve) => (ready.drained = resolve));
+    if (ready.dataSource.isInitialized) await ready.dataSource.destroy();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -393,16 +401,13 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   async getClient(kind: "datasource"): Promise<DataSource>;
   async getClient(kind: "connection"): Promise<QueryRunner>;
   async getClient(kind: "datasource" | "connection" = "datasource"): Promise<DataSource | QueryRunner> {
-    const { dataSource, plugin } = await this.#readyState();
-    if (kind === "datasource") return dataSource;
-    const session = dataSource.createQueryRunner();
+    if (kind === "datasource") return (await this.#readyState()).dataSource;
+    const plugin = await this.#driver();
     try {
-      await session.connect();
+      return await this.#openSession();
     } catch (error) {
-      await release(session, error);
       throw wrapDatabaseError(error, plugin, this.#redactor, "");
     }
-    return session;
   }
 
   // ---------------------------------------------------------------- internals
@@ -447,7 +452,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
       throw wrapDatabaseError(error, plugin, this.#redactor, "");
     }
-    return { plugin, dataSource };
+    return { plugin, dataSource, users: 0, closing: false };
   }
 
   #compile(plugin: DriverPlugin, sql: string, params: Params | undefined): Compiled {
@@ -461,30 +466,58 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     inTransaction = false,
     isolationLevel?: IsolationLevel,
   ): Promise<T> {
-    const { dataSource } = await this.#readyState();
-    const unlock = plugin.singleConnection ? await this.#singleConnectionLock.acquire() : undefined;
-    const session = dataSource.createQueryRunner();
-    let broken: unknown;
-    try {
-      await session.connect();
-      if (!inTransaction) return await fn(session);
-      await session.startTransaction(isolationLevel);
+    return this.#usingPool(async (dataSource) => {
+      const unlock = plugin.singleConnection ? await this.#singleConnectionLock.acquire() : undefined;
+      const session = dataSource.createQueryRunner();
+      let broken: unknown;
       try {
-        const result = await fn(session);
-        await session.commitTransaction();
-        return result;
+        await session.connect();
+        if (!inTransaction) return await fn(session);
+        await session.startTransaction(isolationLevel);
+        try {
+          const result = await fn(session);
+          await session.commitTransaction();
+          return result;
+        } catch (error) {
+          if (session.isTransactionActive) await session.rollbackTransaction().catch(() => undefined);
+          throw error;
+        }
       } catch (error) {
-        if (session.isTransactionActive) await session.rollbackTransaction().catch(() => undefined);
+        const wrapped = wrapDatabaseError(error, plugin, this.#redactor, "");
+        if (wrapped.transient) broken = error;
+        throw error;
+      } finally {
+        await release(session, broken);
+        unlock?.();
+      }
+    });
+  }
+
+  /** Runs `fn` on a pool that close() will not destroy until `fn` settles. */
+  async #usingPool<T>(fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
+    let ready = await this.#readyState();
+    while (ready.closing) ready = await this.#readyState();
+    ready.users++;
+    try {
+      return await fn(ready.dataSource);
+    } finally {
+      ready.users--;
+      if (ready.users === 0) ready.drained?.();
+    }
+  }
+
+  /** A connected session (QueryRunner) the caller releases. */
+  #openSession(): Promise<QueryRunner> {
+    return this.#usingPool(async (dataSource) => {
+      const session = dataSource.createQueryRunner();
+      try {
+        await session.connect();
+        return session;
+      } catch (error) {
+        await release(session, error);
         throw error;
       }
-    } catch (error) {
-      const wrapped = wrapDatabaseError(error, plugin, this.#redactor, "");
-      if (wrapped.transient) broken = error;
-      throw error;
-    } finally {
-      await release(session, broken);
-      unlock?.();
-    }
+    });
   }
 
   async #observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>): Promise<T> {
@@ -553,10 +586,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   }
 
   async #openCursor(plugin: DriverPlugin, compiled: Compiled): Promise<OpenCursor> {
-    const { dataSource } = await this.#readyState();
-    const session = dataSource.createQueryRunner();
+    const session = await this.#openSession();
     try {
-      await session.connect();
       return new OpenCursor(session, await plugin.openCursor(session, compiled.sql, compiled.values));
     } catch (error) {
       await release(session, error);
