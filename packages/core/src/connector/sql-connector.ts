@@ -1,5 +1,5 @@
 import { inspect } from "node:util";
-import { DataSource, type QueryRunner } from "typeorm";
+import type { DataSource, QueryRunner } from "typeorm";
 import type { IsolationLevel } from "typeorm/driver/types/IsolationLevel.js";
 import { Block, type BlockTypeDefinition, registerBlockType } from "../blocks/block.js";
 import { maskBlockData } from "../blocks/serialize.js";
@@ -437,6 +437,9 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   async #connect(): Promise<Ready> {
     const plugin = await this.#driver();
+    // TypeORM is loaded on first connect: commands that never connect (the CLI listing blocks,
+    // loading a block) start without paying for it.
+    const { DataSource } = await import("typeorm");
     const dataSource = new DataSource(
       plugin.createDataSourceOptions({
         components: this.#components,
