@@ -56,14 +56,24 @@ function literal(options: Required<CompileOptions>): fc.Arbitrary<Piece> {
       .tuple(fc.constantFrom("", "tag", "a1", "_"), trickyText)
       .map(([tag, t]) => verbatim(`$${tag}$${removeAll(t, [`$${tag}$`])}$${tag}$`)),
     trickyText.map((t) => verbatim(`--${t.replaceAll("\n", " ")}\n`)),
-    fc
-      .tuple(trickyText, trickyText, trickyText)
-      .map(([before, inner, after]) => {
+    trickyText.map((t) => verbatim(`/*${removeAll(t, ["/*", "*/"])}*/`)),
+  ];
+  if (options.nestedComments) {
+    kinds.push(
+      fc.tuple(trickyText, trickyText, trickyText).map(([before, inner, after]) => {
         const clean = (t: string): string => removeAll(t, ["/*", "*/"]);
         // Text after the inner comment is still comment only if nesting is honoured.
         return verbatim(`/*${clean(before)} /* ${clean(inner)} */ ${clean(after)} */`);
       }),
-  ];
+    );
+  }
+  if (options.alternativeQuotes) {
+    kinds.push(
+      fc
+        .tuple(fc.constantFrom("q", "Q", "nq", "NQ"), fc.constantFrom(["[", "]"], ["{", "}"], ["<", ">"], ["(", ")"], ["!", "!"]), trickyText)
+        .map(([prefix, [open, close], t]) => verbatim(`${prefix}'${open}${removeAll(t, [`${close}'`])}${close}'`)),
+    );
+  }
   if (options.bracketIdentifiers) kinds.push(trickyText.map((t) => verbatim(`[${t.replaceAll("]", "]]")}]`)));
   if (options.hashComments) kinds.push(trickyText.map((t) => verbatim(`#${t.replaceAll("\n", " ")}\n`)));
   return fc.oneof(...kinds);
@@ -104,6 +114,8 @@ const styleAndOptions = fc.record({
   backslashEscapes: fc.boolean(),
   hashComments: fc.boolean(),
   bracketIdentifiers: fc.boolean(),
+  nestedComments: fc.boolean(),
+  alternativeQuotes: fc.boolean(),
 });
 
 describe("parameter compiler properties", () => {

@@ -67,6 +67,39 @@ describe("compileSql placeholders per style", () => {
   });
 });
 
+describe("block comments nest only where the database nests them", () => {
+  it("PostgreSQL and SQL Server: /* /* */ */ is one comment", () => {
+    for (const style of ["dollar", "at-p"] as const) {
+      expect(compileSql("select /* outer /* :a */ :b */ :real", style).names).toEqual(["real"]);
+    }
+  });
+  it("MySQL, SQLite, Oracle: the first */ ends the comment", () => {
+    for (const style of ["question", "colon-number"] as const) {
+      expect(compileSql("select /* a /* b */ :x", style).names).toEqual(["x"]);
+    }
+  });
+});
+
+describe("Oracle alternative quoting", () => {
+  it.each([
+    ["q'[it's :x]'", "q'[it's :x]'"],
+    ["Q'{ :x }'", "Q'{ :x }'"],
+    ["nq'< :x >'", "nq'< :x >'"],
+    ["q'!a ' :x!'", "q'!a ' :x!'"],
+    ["q'(nested (:x))'", "q'(nested (:x))'"],
+  ])("%s is a literal for colon-number", (literal, expected) => {
+    const compiled = compileSql(`SELECT ${literal} FROM dual WHERE a = :a`, "colon-number");
+    expect(compiled.sql).toBe(`SELECT ${expected} FROM dual WHERE a = :1`);
+    expect(compiled.names).toEqual(["a"]);
+  });
+  it("is not recognised where a q is part of a word, nor for other styles by default", () => {
+    expect(compileSql("SELECT seq'x' , :a", "colon-number").names).toEqual(["a"]);
+    // For MySQL/SQLite `'[it'` is an ordinary string, so :x is code and `' , :a` a string.
+    expect(compileSql("SELECT q'[it's :x]' , :a", "question").names).toEqual(["x"]);
+    expect(compileSql("SELECT q'[it's :x]' , :a", "colon-number").names).toEqual(["a"]);
+  });
+});
+
 describe("compileSql never rewrites inside literals, identifiers or comments", () => {
   const cases: readonly [string, string][] = [
     ["single-quoted string", "select ':a' , 'it''s :b'"],
@@ -75,7 +108,6 @@ describe("compileSql never rewrites inside literals, identifiers or comments", (
     ["dollar-quoted string", "select $$ :a $$ , $fn$ ' :b $$ $fn$"],
     ["line comment", "select 1 -- :a\n"],
     ["block comment", "select /* :a */ 1"],
-    ["nested block comment", "select /* outer /* :a */ :b */ 1"],
     ["E string with backslash escape", "select E'\\' :a'"],
   ];
   for (const style of STYLES) {

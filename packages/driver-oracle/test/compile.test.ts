@@ -45,8 +45,7 @@ describe("named parameters compiled for Oracle (:1, :2, …)", () => {
     expect(sql("SELECT a:b, :c FROM dual")).toBe("SELECT a:b, :1 FROM dual");
   });
 
-  // Oracle's alternative quoting needs a scanner rule in core (reported); until then write '…' literals.
-  it.fails("leaves q'[…]' literals alone", () => {
+  it("leaves q'[…]' literals alone", () => {
     expect(sql("SELECT q'[it's :x]' FROM dual WHERE a = :a")).toBe("SELECT q'[it's :x]' FROM dual WHERE a = :1");
   });
 

@@ -24,16 +24,23 @@ export class Redactor {
     return out;
   }
 
-  /** Redacts an error's message (and its causes') in place, so no copy leaks the secret. */
+  /**
+   * Redacts an error's text in place — its message, stack and every other string field
+   * (pg's `detail`, `hint`, `where`, …) — and its causes' and aggregated errors', so no
+   * copy leaks the secret.
+   */
   scrub(error: unknown, depth = 0): void {
     if (depth > 5 || typeof error !== "object" || error === null) return;
-    const candidate = error as { message?: unknown; stack?: unknown; cause?: unknown };
-    try {
-      if (typeof candidate.message === "string") candidate.message = this.redact(candidate.message);
-      if (typeof candidate.stack === "string") candidate.stack = this.redact(candidate.stack);
-    } catch {
-      // Frozen or read-only errors keep their text; ours never copies it.
+    const candidate = error as Record<string, unknown>;
+    for (const key of new Set(["message", "stack", ...Object.keys(candidate)])) {
+      try {
+        const value = candidate[key];
+        if (typeof value === "string") candidate[key] = this.redact(value);
+      } catch {
+        // Frozen or read-only errors keep their text; ours never copies it.
+      }
     }
     this.scrub(candidate.cause, depth + 1);
+    if (Array.isArray(candidate.errors)) for (const inner of candidate.errors) this.scrub(inner, depth + 1);
   }
 }

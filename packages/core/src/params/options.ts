@@ -21,6 +21,10 @@ export interface CompileOptions {
    * whose contents must be bound.
    */
   readonly bracketIdentifiers?: boolean | undefined;
+  /** Block comments nest. Default: only for `dollar` (PostgreSQL) and `at-p` (SQL Server). */
+  readonly nestedComments?: boolean | undefined;
+  /** Oracle's `q'[…]'` literals. Default: only for `colon-number` (Oracle). */
+  readonly alternativeQuotes?: boolean | undefined;
 }
 
 /** Fills in the defaults for a style. */
@@ -29,11 +33,18 @@ export function resolveScanOptions(style: PlaceholderStyle, options: CompileOpti
     backslashEscapes: options?.backslashEscapes ?? false,
     hashComments: options?.hashComments ?? false,
     bracketIdentifiers: options?.bracketIdentifiers ?? style !== "dollar",
+    nestedComments: options?.nestedComments ?? (style === "dollar" || style === "at-p"),
+    alternativeQuotes: options?.alternativeQuotes ?? style === "colon-number",
   };
 }
 
 /** A cache key that tells apart every combination of style and options. */
 export function cacheKey(sql: string, style: PlaceholderStyle, scan: ScanOptions): string {
-  const flags = (scan.backslashEscapes ? 1 : 0) | (scan.hashComments ? 2 : 0) | (scan.bracketIdentifiers ? 4 : 0);
+  const flags =
+    (scan.backslashEscapes ? 1 : 0) |
+    (scan.hashComments ? 2 : 0) |
+    (scan.bracketIdentifiers ? 4 : 0) |
+    (scan.nestedComments ? 8 : 0) |
+    (scan.alternativeQuotes ? 16 : 0);
   return `${style}\u0000${flags}\u0000${sql}`;
 }

@@ -17,6 +17,10 @@ export interface ScanOptions {
   readonly bracketIdentifiers: boolean;
   /** `#` starts a comment to the end of the line (MySQL, MariaDB). */
   readonly hashComments: boolean;
+  /** Block comments nest (PostgreSQL, SQL Server); elsewhere the first `*\/` ends one. */
+  readonly nestedComments: boolean;
+  /** Oracle's alternative quoting: `q'[…]'`, `q'{…}'`, `q'!…!'`, `nq'…'`. */
+  readonly alternativeQuotes: boolean;
 }
 
 /**
@@ -81,8 +85,12 @@ function endOfQuoted(sql: string, open: number, quote: number, backslash: boolea
   return n;
 }
 
-/** Index just past a PostgreSQL block comment, which may nest. */
-function endOfBlockComment(sql: string, open: number): number {
+/** Index just past a block comment; with `nested`, `/* /* *\/ *\/` is one comment. */
+function endOfBlockComment(sql: string, open: number, nested: boolean): number {
+  if (!nested) {
+    const close = sql.indexOf("*/", open + 2);
+    return close === -1 ? sql.length : close + 2;
+  }
   let depth = 1;
   let i = open + 2;
   const n = sql.length;
@@ -130,6 +138,25 @@ function endOfDollarQuote(sql: string, open: number): number {
   return close === -1 ? -1 : close + tag.length;
 }
 
+const CLOSING_DELIMITERS: Readonly<Record<string, string>> = { "[": "]", "{": "}", "<": ">", "(": ")" };
+
+/**
+ * Index just past an Oracle `q'<d>…<d>'` literal whose `'` is at `quote`, or -1 when the
+ * `'` does not open one (no `q`/`nq` prefix standing on its own).
+ */
+function endOfAlternativeQuote(sql: string, quote: number): number {
+  const q = sql.charCodeAt(quote - 1);
+  if (q !== 0x71 && q !== 0x51) return -1;
+  let before = quote >= 2 ? sql.charCodeAt(quote - 2) : -1;
+  if ((before === 0x6e || before === 0x4e) && !(quote >= 3 && isWordChar(sql.charCodeAt(quote - 3)))) before = -1;
+  if (before !== -1 && isWordChar(before)) return -1;
+  const open = sql[quote + 1];
+  if (open === undefined || open === "'" || /\s/.test(open)) return -1;
+  const terminator = `${CLOSING_DELIMITERS[open] ?? open}'`;
+  const close = sql.indexOf(terminator, quote + 2);
+  return close === -1 ? sql.length : close + terminator.length;
+}
+
 /** True when the `'` at `quote` opens a PostgreSQL `E'…'` string. */
 function isEscapeStringPrefix(sql: string, quote: number): boolean {
   const prefix = sql.charCodeAt(quote - 1);
@@ -174,6 +201,11 @@ export function scanSql(sql: string, options: ScanOptions): SqlSegment[] {
     const c = sql.charCodeAt(i);
     switch (c) {
       case SINGLE_QUOTE: {
+        const alternative = options.alternativeQuotes ? endOfAlternativeQuote(sql, i) : -1;
+        if (alternative !== -1) {
+          takeVerbatim("quoted", i, alternative);
+          continue;
+        }
         const backslash = options.backslashEscapes || isEscapeStringPrefix(sql, i);
         takeVerbatim("quoted", i, endOfQuoted(sql, i, SINGLE_QUOTE, backslash));
         continue;
@@ -213,7 +245,7 @@ export function scanSql(sql: string, options: ScanOptions): SqlSegment[] {
         break;
       case SLASH:
         if (sql.charCodeAt(i + 1) === STAR) {
-          takeVerbatim("comment", i, endOfBlockComment(sql, i));
+          takeVerbatim("comment", i, endOfBlockComment(sql, i, options.nestedComments));
           continue;
         }
         break;
