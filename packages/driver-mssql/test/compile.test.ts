@@ -1,7 +1,10 @@
 import { compileNamed, compileSql, MissingParametersError, SqlConnector } from "@sqlblocks/core";
 import { describe, expect, it } from "vitest";
+import { recordingConnector } from "@sqlblocks/testkit";
 import mssqlPlugin, { MAX_BIND_PARAMETERS, MAX_ROWS_PER_INSERT } from "../src/index.js";
-import { recordingConnector } from "./recording.js";
+
+/** How the driver itself would refuse a statement (a unique-key violation). */
+const rejection = () => Object.assign(new Error("rejected by the recorder"), { number: 2627 });
 
 const style = mssqlPlugin.placeholderStyle;
 const sql = (text: string) => compileSql(text, style).sql;
@@ -109,7 +112,7 @@ describe("executeMany batches under SQL Server's limits", () => {
   });
 
   it("sends other statements once per set, and names the failing set", async () => {
-    const { connector, sent, dispose } = recordingConnector(mssqlPlugin, "mssql+tedious://sa:pw@db/app", (s) => s.values[0] === 2);
+    const { connector, sent, dispose } = recordingConnector(mssqlPlugin, "mssql+tedious://sa:pw@db/app", (s) => s.values[0] === 2, rejection);
     try {
       const failure = await connector
         .executeMany("INSERT INTO t (a) OUTPUT inserted.id VALUES (:a) -- :b", [{ a: 1 }, { a: 2 }, { a: 3 }].map((p, i) => ({ ...p, b: i })))

@@ -1,8 +1,14 @@
-import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
-import { type ConnectionSettings, revealSecret } from "@sqlblocks/core/driver";
+import {
+  type ConnectionSettings,
+  InvalidConnectionInfoError,
+  mergeOptions,
+  normalizeQueryKey,
+  parseBoolean,
+  parseInteger,
+  revealSecret,
+} from "@sqlblocks/core/driver";
 import oracledb from "oracledb";
 import type { DataSourceOptions } from "typeorm";
-import { mergeOptions, normalizeQueryKey, parseBoolean, parseInteger } from "./query-params.js";
 
 /** The Oracle listener's default port. */
 export const DEFAULT_PORT = 1521;

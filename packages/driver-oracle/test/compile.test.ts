@@ -1,7 +1,10 @@
 import { compileNamed, compileSql, MissingParametersError, SqlConnector } from "@sqlblocks/core";
 import { describe, expect, it } from "vitest";
+import { recordingConnector } from "@sqlblocks/testkit";
 import oraclePlugin, { MAX_BIND_PARAMETERS } from "../src/index.js";
-import { recordingConnector } from "./recording.js";
+
+/** How the driver itself would refuse a statement (a unique-key violation). */
+const rejection = () => Object.assign(new Error("rejected by the recorder"), { errorNum: 1, code: "ORA-00001" });
 
 const style = oraclePlugin.placeholderStyle;
 const sql = (text: string) => compileSql(text, style).sql;
@@ -87,7 +90,7 @@ describe("executeMany on Oracle", () => {
   });
 
   it("hands other statements to executeRepeated in one call, and names the failing set", async () => {
-    const { connector, repeated, dispose } = recordingConnector(oraclePlugin, "oracle+oracledb://u:p@db/svc", (s) => s.values[1] === 20);
+    const { connector, repeated, dispose } = recordingConnector(oraclePlugin, "oracle+oracledb://u:p@db/svc", (s) => s.values[1] === 20, rejection);
     try {
       const failure = await connector
         .executeMany("UPDATE t SET score = :score WHERE id = :id", [

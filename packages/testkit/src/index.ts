@@ -12,3 +12,4 @@
  */
 export { type ConformanceOptions, runConformanceSuite } from "./suite.js";
 export { lowerKeys, requireServer, uniqueName } from "./helpers.js";
+export { recordingConnector, type Sent } from "./recording.js";

@@ -39,7 +39,9 @@ export function loadEncryptionKey(home: string, env: NodeJS.ProcessEnv = process
   const file = path.join(home, KEY_FILE_NAME);
   const source = `key file ${file}`;
   try {
-    return { key: decodeKey(fs.readFileSync(file, "utf8"), source), source };
+    const text = fs.readFileSync(file, "utf8");
+    // An empty file is one another process has just created and not yet written: wait below.
+    if (text.trim() !== "") return { key: decodeKey(text, source), source };
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }

@@ -1,6 +1,11 @@
 import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
 
 /**
+ * Helpers drivers share to read URL query parameters and merge native options, so every
+ * driver reads `?encrypt=yes` or `?connect_timeout=10` the same way.
+ */
+
+/**
  * URL query keys are matched the way ODBC and SQLAlchemy users write them:
  * `TrustServerCertificate`, `trust_server_certificate` and `trustServerCertificate` are one key.
  */

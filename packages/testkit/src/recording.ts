@@ -17,6 +17,8 @@ export function recordingConnector(
   plugin: DriverPlugin,
   url: string,
   failWhen?: (sent: Sent) => boolean,
+  /** The error a refused statement throws, shaped like the driver's own (for classifyError). */
+  makeError: () => Error = () => new Error("rejected by the recorder"),
 ): { connector: SqlConnector; sent: Sent[]; repeated: Sent[][]; dispose: () => Promise<void> } {
   const sent: Sent[] = [];
   const repeated: Sent[][] = [];
@@ -27,7 +29,7 @@ export function recordingConnector(
     async query(session, sql, values): Promise<StatementResult> {
       const entry = { sql, values, inTransaction: session.isTransactionActive };
       sent.push(entry);
-      if (fail(entry)) throw Object.assign(new Error("rejected by the recorder"), { errorNum: 1, code: "ORA-00001" });
+      if (fail(entry)) throw makeError();
       return { rows: [], rowCount: sql.split("), (").length };
     },
     ...(plugin.executeRepeated
