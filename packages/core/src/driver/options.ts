@@ -1,4 +1,4 @@
-import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
+import { InvalidConnectionInfoError } from "../errors.js";
 
 /**
  * Helpers drivers share to read URL query parameters and merge native options, so every
