@@ -103,10 +103,17 @@ function paramsKey(params: Params | undefined): string {
 
 async function release(session: QueryRunner, broken?: unknown): Promise<void> {
   if (session.isReleased) return;
-  // Drivers that support it (pg) destroy a connection released with an error instead of pooling it.
-  await (session.release as (error?: unknown) => Promise<void>)
-    .call(session, broken instanceof Error ? broken : undefined)
-    .catch(() => undefined);
+  const error = broken instanceof Error ? broken : undefined;
+  // Drivers that support it (pg) destroy a connection released with an error instead of
+  // pooling it. TypeORM's PostgresQueryRunner.release() drops its argument, so a client whose
+  // backend was terminated went back to the pool and failed the next statement; its
+  // releasePostgresConnection(error) is the method that hands the error to pg-pool.
+  const releaseWithError = (session as { releasePostgresConnection?: (error?: Error) => Promise<void> }).releasePostgresConnection;
+  const released =
+    error !== undefined && typeof releaseWithError === "function"
+      ? releaseWithError.call(session, error)
+      : (session.release as (error?: unknown) => Promise<void>).call(session, error);
+  await released.catch(() => undefined);
 }
 
 /**
@@ -346,12 +353,25 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    */
   async transaction<T>(fn: (tx: TransactionScope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const plugin = await this.#driver();
-    return this.#withSession(
-      plugin,
-      (session) => fn(new TransactionHandle(this.#redactor, plugin, session, this.blockName)),
-      true,
-      options.isolationLevel,
-    );
+    let fromCallback = false;
+    try {
+      return await this.#withSession(
+        plugin,
+        (session) =>
+          fn(new TransactionHandle(this.#redactor, plugin, session, this.blockName)).catch((error: unknown) => {
+            fromCallback = true;
+            throw error;
+          }),
+        true,
+        options.isolationLevel,
+      );
+    } catch (error) {
+      // The callback's own errors pass through as thrown; a failed connect, BEGIN or COMMIT
+      // (e.g. the backend was killed) comes raw from TypeORM and is wrapped like any
+      // statement's, so it carries `code` and `transient` and retries can see it.
+      if (fromCallback) throw error;
+      throw wrapDatabaseError(error, plugin, this.#redactor, "");
+    }
   }
 
   /** Closes every open cursor and releases its connection; the next fetch starts from row 1. */

@@ -1,0 +1,287 @@
+/**
+ * Faults on PostgreSQL. The server is shared with other test suites, so it is never
+ * restarted: terminating the backends of the connections under test
+ * (`pg_terminate_backend`, what a restart does to every client, SQLSTATE 57P01) stands
+ * in for a restart.
+ *
+ * - a flow whose tasks retry only transient errors completes with exactly the expected
+ *   rows while its connections keep being killed;
+ * - an executeMany interrupted by a killed connection leaves none or all of its rows;
+ * - cursors whose connection died fail as transient and resetConnections recovers them.
+ */
+import { BlockStore, closeDefaultStores, DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import postgresPlugin from "@sqlblocks/driver-postgres";
+import { configureRunHistory, configureRunLogging, flow, flushRunHistory, RunHistory, task } from "@sqlblocks/flow";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PG_URL, serverGate, sleep, tempDir, uniqueName, withQuery } from "./support/env.js";
+
+const home = tempDir("faults-pg");
+let admin: SqlConnector;
+let store: BlockStore;
+const tables: string[] = [];
+const figures: string[] = [];
+
+const gate = serverGate("postgres fault tests", async () => {
+  registerDriver(postgresPlugin);
+  admin = new SqlConnector({ connectionInfo: PG_URL, pool: { max: 2 } });
+  await admin.execute("SELECT 1");
+});
+
+beforeAll(async () => {
+  store = await BlockStore.open({ home, env: {} });
+  configureRunHistory({ store });
+  configureRunLogging({ console: false });
+});
+
+afterAll(async () => {
+  for (const table of tables) await admin?.execute(`DROP TABLE IF EXISTS ${table}`).catch(() => undefined);
+  await admin?.close();
+  await flushRunHistory();
+  await store?.close();
+  await closeDefaultStores();
+  if (figures.length) console.log(figures.map((f) => `[faults:pg] ${f}`).join("\n"));
+});
+
+async function createTable(prefix: string, columns: string): Promise<string> {
+  const table = uniqueName(prefix);
+  tables.push(table);
+  await admin.execute(`CREATE TABLE ${table} (${columns})`);
+  return table;
+}
+
+/** Backends of connections that carry `appName`, with what they are doing. */
+async function backends(appName: string): Promise<{ pid: number; state: string; in_tx: boolean }[]> {
+  return (
+    await admin.execute<{ pid: number; state: string; in_tx: boolean }>(
+      "SELECT pid, state, xact_start IS NOT NULL AS in_tx FROM pg_stat_activity WHERE application_name = :app",
+      { app: appName },
+    )
+  ).rows;
+}
+
+/** Terminates the backends of `appName` that match `filter`; returns how many were killed. */
+async function terminate(appName: string, filter: (b: { state: string; in_tx: boolean }) => boolean = () => true): Promise<number> {
+  const pids = (await backends(appName)).filter(filter).map((b) => b.pid);
+  for (const pid of pids) await admin.execute("SELECT pg_terminate_backend(:pid::int)", { pid });
+  return pids.length;
+}
+
+describe("postgres faults: a flow while its connections are killed", () => {
+  it("tasks retrying only transient errors complete the flow with exactly the expected rows", async (context) => {
+    gate(context);
+    const appName = uniqueName("sqlb_rel_flow");
+    const table = await createTable("rel_flow_rows", "id int PRIMARY KEY, batch int NOT NULL");
+    await new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 2 } }).save("pg-faulty", { store });
+    const BATCHES = 16;
+    const ROWS = 250;
+
+    const retryCondition = (error: unknown) => (error as { transient?: unknown }).transient === true;
+    const insertBatch = task({ name: "insert-batch", retries: 10, retryDelayMs: 20, retryCondition }, async (batch: number) => {
+      const db = await SqlConnector.load("pg-faulty", { store });
+      try {
+        // Idempotent by design (the commit of a killed session may or may not have landed).
+        await db.transaction(async (tx) => {
+          await tx.execute("SELECT pg_sleep(0.04)");
+          await tx.executeMany(
+            `INSERT INTO ${table} (id, batch) VALUES (:id, :batch) ON CONFLICT (id) DO NOTHING`,
+            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch })),
+          );
+        });
+      } finally {
+        await db.close();
+      }
+      return ROWS;
+    });
+    const load = flow({ name: "load-under-kills" }, async () => (await insertBatch.map(Array.from({ length: BATCHES }, (_, b) => b), { concurrency: 3 })).reduce((a, b) => a + b, 0));
+
+    let kills = 0;
+    let done = false;
+    const running = load().finally(() => {
+      done = true;
+    });
+    // The killer: every 120 ms, terminate whatever the flow has open. At most 8 rounds, so
+    // the retries (10 per task) always get through in the end.
+    for (let round = 0; round < 8 && !done; round++) {
+      await sleep(120);
+      if (!done) kills += await terminate(appName);
+    }
+    expect(await running).toBe(BATCHES * ROWS);
+
+    const [row] = (
+      await admin.execute<{ n: string; distinct_ids: string; sum: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids, sum(id) AS sum FROM ${table}`)
+    ).rows;
+    const total = BATCHES * ROWS;
+    expect(row).toEqual({ n: String(total), distinct_ids: String(total), sum: String((total * (total - 1)) / 2) });
+
+    await flushRunHistory();
+    const history = new RunHistory(store.db);
+    const [run] = await history.listFlowRuns({ name: "load-under-kills" });
+    expect(run?.state).toBe("COMPLETED");
+    const tasks = await history.listTaskRuns(run!.id);
+    expect(tasks).toHaveLength(BATCHES);
+    expect(tasks.every((t) => t.state === "COMPLETED")).toBe(true);
+    const retried = tasks.filter((t) => t.attempts > 1);
+    // The faults really happened and were retried.
+    expect(kills).toBeGreaterThan(0);
+    expect(retried.length).toBeGreaterThan(0);
+    figures.push(
+      `flow under kills: ${kills} backends killed, ${retried.length}/${BATCHES} tasks retried (${tasks.reduce((a, t) => a + t.attempts, 0) - BATCHES} retries), ${total} rows exactly`,
+    );
+  }, 60_000);
+
+  it("a COMMIT that fails because the backend was killed is a transient DatabaseError (so it is retried)", async (context) => {
+    gate(context);
+    const appName = uniqueName("sqlb_rel_commit");
+    const db = new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 1 } });
+    try {
+      const error = await db
+        .transaction(async (tx) => {
+          await tx.execute("SELECT 1");
+          // The callback succeeds; its COMMIT meets a dead backend.
+          await terminate(appName);
+        })
+        .catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DatabaseError);
+      expect((error as DatabaseError).transient).toBe(true);
+      // The callback's own errors still pass through unchanged.
+      const own = new Error("rolled back on purpose");
+      expect(await db.transaction(async () => Promise.reject(own)).catch((e: unknown) => e)).toBe(own);
+      expect((await db.execute("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+    } finally {
+      await db.close();
+    }
+  });
+
+  it("a non-transient error is not retried under the same condition", async (context) => {
+    gate(context);
+    let attempts = 0;
+    const broken = task({ name: "broken-sql", retries: 5, retryCondition: (e) => (e as { transient?: unknown }).transient === true }, async () => {
+      attempts++;
+      await admin.execute("SELEC 1");
+    });
+    const error = await flow("non-transient", async () => broken())().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).transient).toBe(false);
+    expect((error as DatabaseError).driverCode).toBe("42601");
+    expect(attempts).toBe(1);
+  });
+});
+
+describe("postgres faults: executeMany interrupted by a killed connection", () => {
+  const cases = [
+    { path: "multi-row INSERT batches", sql: (t: string) => `INSERT INTO ${t} (id, payload) VALUES (:id, :payload)`, rows: 60_000 },
+    { path: "one prepared statement per set", sql: (t: string) => `INSERT INTO ${t} (id, payload) SELECT :id, :payload`, rows: 4_000 },
+  ];
+
+  it.for(cases)("$path: none or all of the rows, never some", { timeout: 60_000 }, async ({ path, sql, rows }, context) => {
+    gate(context);
+    const table = await createTable("rel_many", "id int PRIMARY KEY, payload text NOT NULL");
+    const outcomes: string[] = [];
+    // Kill at different points: as soon as the transaction is seen, and a little later.
+    for (const delay of [0, 20, 60, 150]) {
+      const appName = uniqueName("sqlb_rel_many");
+      const db = new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 1 } });
+      try {
+        await db.execute("SELECT 1");
+        await admin.execute(`TRUNCATE ${table}`);
+        const params = Array.from({ length: rows }, (_, id) => ({ id, payload: `row-${id}-${"x".repeat(20)}` }));
+        let finished = false;
+        const running = db.executeMany(sql(table), params).then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        );
+        void running.then(() => {
+          finished = true;
+        });
+        // Wait until the batch's transaction is open on the server, then kill it.
+        while (!finished && !(await backends(appName)).some((b) => b.in_tx)) await sleep(2);
+        await sleep(delay);
+        const killed = finished ? 0 : await terminate(appName);
+        const outcome = await running;
+        const [{ n }] = (await admin.execute<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows as [{ n: string }];
+        const count = Number(n);
+        if ("error" in outcome) {
+          expect(outcome.error).toBeInstanceOf(DatabaseError);
+          expect((outcome.error as DatabaseError).transient).toBe(true);
+        }
+        expect([0, rows], `${path}: ${count} rows after a kill ${delay} ms in`).toContain(count);
+        outcomes.push(`${killed ? "killed" : "not killed"} at +${delay} ms → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`);
+      } finally {
+        await db.close();
+      }
+    }
+    // At least one kill really interrupted the batch.
+    expect(outcomes.some((o) => o.startsWith("killed") && o.includes("error, none"))).toBe(true);
+    figures.push(`executeMany (${path}, ${rows} sets): ${outcomes.join("; ")}`);
+  });
+});
+
+describe("postgres faults: cursors whose connection died", () => {
+  const SQL = (offset: number) => `SELECT g + ${offset} AS n FROM generate_series(1, 1000) AS g ORDER BY g`;
+
+  it("several open cursors all fail as transient, then resetConnections recovers every one", async (context) => {
+    gate(context);
+    const appName = uniqueName("sqlb_rel_cursor");
+    const db = new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 4 } });
+    try {
+      for (const [i, size] of [2, 5, 7].entries()) expect(await db.fetchMany(SQL(i * 1000), {}, size)).toHaveLength(size);
+      expect(db.openCursorCount).toBe(3);
+      expect(await terminate(appName)).toBe(3);
+      // Rows read ahead before the kill may still be handed out; reading on reaches the break.
+      for (let i = 0; i < 3; i++) {
+        const error = await db.fetchAll(SQL(i * 1000)).catch((e: unknown) => e);
+        expect(error).toBeInstanceOf(DatabaseError);
+        expect((error as DatabaseError).transient).toBe(true);
+      }
+      await db.resetConnections();
+      expect(db.openCursorCount).toBe(0);
+      for (let i = 0; i < 3; i++) expect(await db.fetchMany(SQL(i * 1000), {}, 2)).toEqual([{ n: i * 1000 + 1 }, { n: i * 1000 + 2 }]);
+      expect((await db.fetchAll(SQL(0))).length).toBe(998);
+    } finally {
+      await db.close();
+    }
+  }, 30_000);
+
+  it("resetConnections right after the kill (before any read notices) neither hangs nor fails", { timeout: 45_000 }, async (context) => {
+    gate(context);
+    const appName = uniqueName("sqlb_rel_reset");
+    const db = new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 3 } });
+    try {
+      await db.fetchMany(SQL(0), {}, 3);
+      await db.fetchMany(SQL(5000), {}, 3);
+      await terminate(appName);
+      const started = performance.now();
+      await db.resetConnections();
+      // Usually a few ms. Seen once under load (not reproduced alone): a reset racing the
+      // termination waited for driver-postgres's 10 s cursor-close timeout (CLOSE_TIMEOUT_MS)
+      // before giving the connection up. Bounded, so not a hang; reported.
+      expect(performance.now() - started).toBeLessThan(15_000);
+      expect(db.openCursorCount).toBe(0);
+      expect(await db.fetchMany(SQL(0), {}, 2)).toEqual([{ n: 1 }, { n: 2 }]);
+      expect((await db.execute("SELECT 42 AS answer")).rows).toEqual([{ answer: 42 }]);
+      // A flow-style retry: a task that pages with a cursor and is retried on transient errors.
+      let attempts = 0;
+      const page = task({ name: "page", retries: 3, retryCondition: (e) => (e as { transient?: unknown }).transient === true }, async () => {
+        attempts++;
+        const rows = await db.fetchMany<{ n: number }>(SQL(9000), {}, 10);
+        if (attempts === 1) {
+          await terminate(appName);
+          await db.fetchAll(SQL(9000)); // dies: transient (more than the rows read ahead)
+        }
+        return rows;
+      });
+      const rows = await flow("page-after-kill", async () => {
+        try {
+          return await page();
+        } finally {
+          await db.resetConnections();
+        }
+      })();
+      expect(attempts).toBe(2);
+      // The failed attempt's cursor was discarded, so the retry starts from row 1.
+      expect(rows.map((r) => r.n)).toEqual(Array.from({ length: 10 }, (_, i) => 9001 + i));
+    } finally {
+      await db.close();
+    }
+  });
+});
