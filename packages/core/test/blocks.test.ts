@@ -172,12 +172,16 @@ describe("save / load / list / delete", () => {
     expect(await store.listDocuments()).toEqual([]);
   });
 
-  it("refuses to save data that does not validate, naming the field", async () => {
-    const connector = new SqlConnector({ connectionInfo: components(), pool: { max: 0 } });
-    const error = await rejection(connector.save("bad-pool", { store }));
+  it("refuses options that do not validate when the connector is made, naming the field", async () => {
+    let error: unknown;
+    try {
+      new SqlConnector({ connectionInfo: components(), pool: { max: 0 } });
+    } catch (caught) {
+      error = caught;
+    }
     expect(error).toBeInstanceOf(BlockValidationError);
     expect((error as BlockValidationError).fields).toEqual(["pool.max"]);
-    expect(error.message).toMatch(/^invalid SQL Connector block: pool\.max: /);
+    expect((error as Error).message).toMatch(/^invalid SQL Connector block options: pool\.max: /);
     expect(await store.listDocuments()).toEqual([]);
   });
 });

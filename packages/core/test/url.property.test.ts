@@ -19,14 +19,15 @@ const CANARY = "CANARY-pw-123";
 /** Characters that URL parsers get wrong, mixed into otherwise random text. */
 const tricky = fc.constantFrom(
   " ", "@", ":", "/", "?", "#", "%", "&", "=", "+", "[", "]", "\\", ";", "*", "~", "'", '"',
-  "%25", "%2F", "%zz", "%", "é", "ü", "用", "😀", "\u0000", "\t", "\n", "\u00a0", "********", "://",
+  "%25", "%2F", "%zz", "%", "é", "ü", "用", "😀", "\t", "\n", "\u00a0", "********", "://",
 );
 const character = fc.oneof(
   { weight: 4, arbitrary: fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 1 }) },
   { weight: 2, arbitrary: fc.string({ unit: "binary", minLength: 1, maxLength: 1 }) },
   { weight: 3, arbitrary: tricky },
 );
-const text = fc.string({ unit: character, maxLength: 16 });
+// NUL is refused in connection fields (drivers cut text there): url.test.ts covers that.
+const text = fc.string({ unit: character.filter((c) => !c.includes("\u0000")), maxLength: 16 });
 
 const hostChar = fc.oneof(
   fc.string({ unit: "grapheme-ascii", minLength: 1, maxLength: 1 }),

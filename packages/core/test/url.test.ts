@@ -437,3 +437,25 @@ describe("maskUrlPasswords", () => {
     expect(maskUrlPasswords(renderConnectionUrl(c, { revealPassword: true }))).toBe(renderConnectionUrl(c));
   });
 });
+
+describe("NUL characters in connection fields", () => {
+  it.each(["database", "username", "host"] as const)("%s with a NUL is refused, naming the field", (field) => {
+    const input = { driver: "sqlite+better-sqlite3", [field]: "a\u0000b" };
+    expect(() => normalizeComponents(input)).toThrow(InvalidConnectionInfoError);
+    expect(() => normalizeComponents(input)).toThrow(`${field} must not contain a NUL character`);
+  });
+
+  it("a password with a NUL is refused without showing it", () => {
+    const attempt = () => normalizeComponents({ driver: "postgresql+pg", password: "CANARY\u0000pw" });
+    expect(attempt).toThrow("password must not contain a NUL character");
+    try {
+      attempt();
+    } catch (error) {
+      expect(String((error as Error).message)).not.toContain("CANARY");
+    }
+  });
+
+  it("a percent-encoded NUL in a URL is refused too", () => {
+    expect(() => parseConnectionUrl("sqlite+better-sqlite3:///a%00b.db")).toThrow(/NUL/);
+  });
+});

@@ -3,7 +3,7 @@
  * values, NUL bytes and wrong types in block data. Each case must end in a typed error (a
  * SqlBlocksError with a stable code and a message that says what to do) or, where the input
  * is merely unusual, work correctly — and never crash or hang: every case has its own
- * timeout. Known gaps are `it.fails` at the end, each naming its bug.
+ * timeout.
  */
 import {
   Block,
@@ -37,7 +37,7 @@ afterAll(async () => {
   await db?.close();
   await store?.close();
   console.log(
-    `[bad-input] ${CASES.length + WORKS.length} cases: ${tally.errors} typed errors, ${tally.works} worked correctly, ${KNOWN_BUGS.length} known bugs (it.fails); no crash, no hang (each bounded by ${CASE_TIMEOUT_MS} ms)`,
+    `[bad-input] ${CASES.length + WORKS.length} cases: ${tally.errors} typed errors, ${tally.works} worked correctly; no crash, no hang (each bounded by ${CASE_TIMEOUT_MS} ms)`,
   );
 });
 
@@ -161,7 +161,13 @@ const CASES: ErrorCase[] = [
   { group: "block data", input: "ssl.key a number (save)", run: () => sqlite({ ssl: { key: 42 } }).save("ssl-key", { store }), code: "SQLBLOCKS_BLOCK_INVALID", message: /ssl/ },
   { group: "block data", input: "connectArgs a string (save)", run: () => sqlite({ connectArgs: "x" }).save("args", { store }), code: "SQLBLOCKS_BLOCK_INVALID", message: /connectArgs/ },
   { group: "block data", input: "maxOpenCursors 0 (save)", run: () => sqlite({ maxOpenCursors: 0 }).save("cursors", { store }), code: "SQLBLOCKS_BLOCK_INVALID", message: /maxOpenCursors/ },
-  { group: "block data", input: "maxOpenCursors 0 (use)", run: () => sqlite({ maxOpenCursors: 0 }).fetchMany("SELECT 1", {}, 1), code: "SQLBLOCKS_TOO_MANY_CURSORS", message: /raise maxOpenCursors/ },
+  { group: "NUL byte", input: "in a block's password", run: () => connector({ connectionInfo: { driver: "postgresql+pg", host: "db", password: "p\u0000w" } }), code: "SQLBLOCKS_INVALID_CONNECTION_INFO", message: /password must not contain a NUL character/ },
+  { group: "NUL byte", input: "in SQL text (SQLite would drop what follows)", run: () => db.execute("SELECT 1 AS one\u0000; DELETE FROM t"), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /NUL character/ },
+  { group: "NUL byte", input: "in a SQLite database path", run: () => connector({ connectionInfo: { driver: "sqlite+better-sqlite3", database: `${home}/a\u0000b.db` } }), code: "SQLBLOCKS_INVALID_CONNECTION_INFO", message: /database must not contain a NUL character/ },
+  { group: "block data", input: "pool.max 0 (constructor)", run: () => sqlite({ pool: { max: 0 } }), code: "SQLBLOCKS_BLOCK_INVALID", message: /pool\.max/ },
+  { group: "block data", input: "no options at all", run: () => new (SqlConnector as unknown as new () => SqlConnector)(), code: "SQLBLOCKS_INVALID_CONNECTION_INFO", message: /needs \{ connectionInfo \}/ },
+  { group: "block data", input: "stored document that is not JSON", run: () => loadRaw("stored-garbage", "{not json"), code: "SQLBLOCKS_BLOCK_INVALID", message: /not readable JSON/ },
+  { group: "block data", input: "maxOpenCursors 0", run: () => sqlite({ maxOpenCursors: 0 }), code: "SQLBLOCKS_BLOCK_INVALID", message: /maxOpenCursors/ },
   {
     group: "block data",
     input: "stored fetchSize -1 (load)",
@@ -301,14 +307,6 @@ const WORKS: { group: string; input: string; run: () => Promise<void> }[] = [
     },
   },
   {
-    group: "NUL byte",
-    input: "in a block's password: saved and loaded exactly",
-    run: async () => {
-      await connector({ connectionInfo: { driver: "postgresql+pg", host: "db", password: "p\u0000w" } }).save("nul-password", { store, overwrite: true });
-      expect((await SqlConnector.load("nul-password", { store })).components.password?.reveal()).toBe("p\u0000w");
-    },
-  },
-  {
     group: "parameters",
     input: "unused extra keys are ignored",
     run: async () => {
@@ -368,48 +366,3 @@ describe("unusual but valid input works", () => {
   });
 });
 
-/**
- * Known gaps: each case fails today (so `it.fails` passes) and names its bug. When a fix
- * lands, vitest reports the case as unexpectedly passing: move it up into CASES.
- */
-const KNOWN_BUGS: { bug: string; run: () => unknown }[] = [
-  {
-    // BUG: SQLite stops reading SQL text at a NUL byte, so everything after it is silently
-    // dropped (here a second statement). Core should reject NUL in SQL text up front (on
-    // PostgreSQL it is an 08P01 protocol violation, which is then even classified transient).
-    bug: "NUL in SQL on SQLite is rejected, not silently truncated",
-    run: () => db.execute("SELECT 1 AS one\u0000; DELETE FROM t"),
-  },
-  {
-    // BUG: a NUL in a SQLite database path opens the file named by the part before the NUL.
-    bug: "NUL in a SQLite database path is rejected",
-    run: () => connector({ connectionInfo: { driver: "sqlite+better-sqlite3", database: `${home}/a\u0000b.db` } }).execute("SELECT 1"),
-  },
-  {
-    // BUG: the constructor validates fetchSize only; pool, ssl, connectTimeoutMs and
-    // maxOpenCursors are checked on save, so an unsaved connector with pool.max 0 silently
-    // gets the driver's default pool and connectTimeoutMs -5 times out every connection.
-    bug: "the constructor rejects pool.max 0 like fetchSize -1",
-    run: () => sqlite({ pool: { max: 0 } }),
-  },
-  {
-    // BUG: `new SqlConnector()` (JavaScript, no options) throws a TypeError, not a typed error.
-    bug: "new SqlConnector() without options is a typed error",
-    run: () => new (SqlConnector as unknown as new () => SqlConnector)(),
-  },
-  {
-    // BUG: a stored document that decrypts but is not JSON (a buggy or foreign writer) makes
-    // load throw a bare SyntaxError instead of a BlockValidationError / StoreError.
-    bug: "a stored document that is not JSON gives a typed error",
-    run: () => loadRaw("stored-garbage", "{not json"),
-  },
-];
-
-describe("known gaps (it.fails: each names its bug)", () => {
-  for (const { bug, run } of KNOWN_BUGS) {
-    it.fails(bug, { timeout: CASE_TIMEOUT_MS }, async () => {
-      const error = await outcome(run);
-      expect(isSqlBlocksError(error), `not a SqlBlocksError: ${String(error)}`).toBe(true);
-    });
-  }
-});

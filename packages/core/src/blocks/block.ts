@@ -40,7 +40,7 @@ export interface LoadOptions {
 /** A concrete block class: its type, and how to rebuild an instance from stored data. */
 export interface BlockClass<T extends Block = Block> {
   readonly type: BlockTypeDefinition;
-  fromBlockData(data: Record<string, unknown>): T;
+  fromBlockData(data: Record<string, unknown>, options?: { validate?: boolean }): T;
 }
 
 const blockClasses = new Map<string, BlockClass>();
@@ -156,7 +156,16 @@ export abstract class Block {
     const store = await storeFor(options);
     const document = await store.readDocument(cls.type.slug, blockName);
     if (!document) throw new BlockNotFoundError(cls.type.name, blockName, store.location);
-    let data = deserializeBlockData(document.data);
+    let data: Record<string, unknown>;
+    try {
+      data = deserializeBlockData(document.data);
+    } catch (error) {
+      throw new BlockValidationError(
+        cls.type.name,
+        [{ path: "", message: `the stored document is not readable JSON (${(error as Error).message})` }],
+        ` "${blockName}" (stored)`,
+      );
+    }
     if (options.validate !== false) {
       const context =
         document.schemaVersion === cls.type.schemaVersion
@@ -164,7 +173,7 @@ export abstract class Block {
           : ` "${blockName}" (stored with schema version ${document.schemaVersion}, now ${cls.type.schemaVersion})`;
       data = validateData(cls.type, data, context);
     }
-    const block = cls.fromBlockData(data) as T;
+    const block = cls.fromBlockData(data, { validate: options.validate !== false }) as T;
     block.#blockName = blockName;
     return block;
   }

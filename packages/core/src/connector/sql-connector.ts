@@ -5,7 +5,14 @@ import { Block, type BlockTypeDefinition, registerBlockType } from "../blocks/bl
 import { maskBlockData } from "../blocks/serialize.js";
 import type { DriverPlugin, Row, SslOptions } from "../driver/contract.js";
 import { loadDriverPlugin } from "../driver/registry.js";
-import { InvalidParametersError, MissingParametersError, type SqlBlocksError, TooManyCursorsError } from "../errors.js";
+import {
+  BlockValidationError,
+  InvalidConnectionInfoError,
+  InvalidParametersError,
+  MissingParametersError,
+  type SqlBlocksError,
+  TooManyCursorsError,
+} from "../errors.js";
 import { bindParameters, type CompiledSql, compileSql, planInsertBatch } from "../params/index.js";
 import { isSecret, revealSecret, Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
@@ -68,6 +75,8 @@ interface Compiled {
 }
 
 const DEFAULT_MAX_OPEN_CURSORS = 8;
+/** Set while `Block.load(…, { validate: false })` rebuilds a connector: it loads what it can. */
+let loadingUnvalidated = false;
 const DEFAULT_MAX_ROWS_PER_INSERT = 1000;
 const FETCH_ALL_CHUNK = 10_000;
 /** How many exhausted results are remembered; the oldest is forgotten first. */
@@ -160,6 +169,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   constructor(options: SqlConnectorOptions) {
     super();
+    if (typeof options !== "object" || options === null) {
+      throw new InvalidConnectionInfoError(
+        'a SqlConnector needs { connectionInfo }: a URL such as "postgresql+pg://user@host/db" or connection components',
+      );
+    }
     const info: ConnectionInfo = options.connectionInfo;
     if (typeof info === "string" || isSecret(info)) {
       const url = Secret.from(info);
@@ -186,15 +200,30 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       revealSecret(this.#components.password),
       typeof this.ssl === "object" ? revealSecret(this.ssl.key) : undefined,
     ]);
+    // The same rules as a saved block: `pool: { max: 0 }` fails here, not as a silent default.
+    if (loadingUnvalidated) return;
+    const checked = sqlConnectorSchema.safeParse(this.toBlockData());
+    if (!checked.success) {
+      throw new BlockValidationError(
+        SqlConnector.type.name,
+        checked.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })),
+        " options",
+      );
+    }
   }
 
-  /** Rebuilds a connector from stored block data. */
-  static fromBlockData(data: Record<string, unknown>): SqlConnector {
+  /** Rebuilds a connector from stored block data (unchecked when loaded with `validate: false`). */
+  static fromBlockData(data: Record<string, unknown>, options: { validate?: boolean } = {}): SqlConnector {
     const info = data.connectionInfo as { url?: Secret } | ConnectionComponents;
-    return new SqlConnector({
-      ...(data as Omit<SqlConnectorOptions, "connectionInfo">),
-      connectionInfo: info && "url" in info && info.url ? info.url : (info as ConnectionComponents),
-    });
+    loadingUnvalidated = options.validate === false;
+    try {
+      return new SqlConnector({
+        ...(data as Omit<SqlConnectorOptions, "connectionInfo">),
+        connectionInfo: info && "url" in info && info.url ? info.url : (info as ConnectionComponents),
+      });
+    } finally {
+      loadingUnvalidated = false;
+    }
   }
 
   /** How many fetch cursors are open (each holds a connection until exhausted or reset). */
@@ -479,7 +508,6 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   }
 
   #compile(plugin: DriverPlugin, sql: string, params: Params | undefined): Compiled {
-    if (typeof sql !== "string" || sql.trim() === "") throw new InvalidParametersError("sql must be a non-empty string");
     return compileFor(plugin, sql, params);
   }
 
@@ -686,7 +714,16 @@ function compileOptions(plugin: DriverPlugin): { backslashEscapes: boolean; hash
   return { backslashEscapes: plugin.backslashEscapes === true, hashComments: plugin.hashComments === true };
 }
 
+/** SQL text every method accepts: a non-empty string without NUL (SQLite would cut it there). */
+function assertSqlText(sql: unknown): asserts sql is string {
+  if (typeof sql !== "string" || sql.trim() === "") throw new InvalidParametersError("sql must be a non-empty string");
+  if (sql.includes("\0")) {
+    throw new InvalidParametersError("sql must not contain a NUL character: databases cut the text there or reject it");
+  }
+}
+
 function compileFor(plugin: DriverPlugin, sql: string, params: Params | undefined, index?: number): Compiled {
+  assertSqlText(sql);
   if (isPositional(params)) return { sql, values: params };
   const compiled = compileSql(sql, plugin.placeholderStyle, compileOptions(plugin));
   return { sql: compiled.sql, values: bindWithIndex(compiled, params, index) };
@@ -720,7 +757,7 @@ interface ManyPlan {
 }
 
 function planMany(plugin: DriverPlugin, sql: string, paramsList: readonly Params[]): ManyPlan {
-  if (typeof sql !== "string" || sql.trim() === "") throw new InvalidParametersError("sql must be a non-empty string");
+  assertSqlText(sql);
   if (!Array.isArray(paramsList)) throw new InvalidParametersError("executeMany needs an array of parameter sets");
   if (paramsList.length === 0) return { sql, sets: 0 };
   const options = compileOptions(plugin);

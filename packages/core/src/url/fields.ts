@@ -44,6 +44,8 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 export function optionalText(field: string, value: unknown): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value !== "string") throw new FieldProblem(`${field} must be a string`);
+  // Drivers and file systems cut text at a NUL: "a\0b.db" would quietly open "a".
+  if (value.includes("\0")) throw new FieldProblem(`${field} must not contain a NUL character`);
   if (LONE_SURROGATE.test(value)) {
     throw new FieldProblem(`${field} is not valid Unicode text (it contains an unpaired surrogate)`);
   }
@@ -63,6 +65,7 @@ export function passwordSecret(value: unknown): Secret | undefined {
     return value;
   }
   if (typeof value !== "string") throw new FieldProblem("password must be a string or a Secret");
+  if (value.includes("\0")) throw new FieldProblem("password must not contain a NUL character");
   if (LONE_SURROGATE.test(value)) {
     throw new FieldProblem("password is not valid Unicode text (it contains an unpaired surrogate)");
   }
