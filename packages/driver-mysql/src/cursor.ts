@@ -21,7 +21,7 @@ export interface MysqlCursor extends DriverCursor {
  * still mid-result.
  */
 export function openMysqlCursor(connection: PoolConnection, sql: string, values: unknown[] | undefined): MysqlCursor {
-  const buffer: Row[] = [];
+  let buffer: Row[] = [];
   let highWater = HIGH_WATER_ROWS;
   let wanted = 0;
   let isResultSet = false;
@@ -59,6 +59,8 @@ export function openMysqlCursor(connection: PoolConnection, sql: string, values:
   query.on("error", (error: QueryError) => fail(error));
   query.on("end", () => {
     ended = true;
+    // The result is complete: the connection is the pool's concern again.
+    connection.removeListener("error", fail);
     notify();
   });
 
@@ -81,12 +83,18 @@ export function openMysqlCursor(connection: PoolConnection, sql: string, values:
         });
       }
       if (failure !== undefined) throw failure;
+      if (buffer.length <= count) {
+        // The common case of a short result: hand over the buffer instead of copying it.
+        const rows = buffer;
+        buffer = [];
+        return rows;
+      }
       return buffer.splice(0, count);
     },
     async close() {
-      connection.removeListener("error", fail);
-      buffer.length = 0;
+      buffer = [];
       if (ended) return;
+      connection.removeListener("error", fail);
       ended = true;
       // Mid-result: the connection cannot be reused. Drop the socket at once so the server
       // stops sending (its write fails) instead of waiting on a paused reader.

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL for sqlblocks, through TypeORM, pg and pg-cursor.
+ * PostgreSQL for sqlblocks, through TypeORM and pg.
  *
  * Installed in the application, it is found automatically for `postgresql+pg://` blocks
  * (and Python schemes such as `postgresql+psycopg2://`); `registerDriver(postgres)`

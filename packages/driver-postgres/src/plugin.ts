@@ -41,7 +41,7 @@ function toStatementResult(result: QueryResult<Row> | QueryResult<Row>[]): State
 }
 
 /**
- * The PostgreSQL driver: TypeORM + pg, server-side cursors through pg-cursor.
+ * The PostgreSQL driver: TypeORM + pg, server-side cursors as named portals (see `cursor.ts`).
  *
  * Statements run on pg's own client (one round trip, no TypeORM result shaping).
  * `executeRepeated` reuses one named prepared statement for every parameter set.
@@ -81,6 +81,14 @@ const postgresPlugin: DriverPlugin = {
       }
     }
     return total;
+  },
+
+  async releaseBroken(session, error) {
+    // TypeORM's PostgresQueryRunner.release() drops its argument; releasePostgresConnection
+    // passes the error on to pg-pool, which then destroys the client instead of pooling it.
+    const runner = session as QueryRunner & { releasePostgresConnection?: (error?: Error) => Promise<void> };
+    if (typeof runner.releasePostgresConnection === "function") await runner.releasePostgresConnection(error);
+    else await session.release();
   },
 
   classifyError: classifyPostgresError,
