@@ -1,5 +1,5 @@
 import type { QueryRunner } from "typeorm";
-import type { DriverCursor, Row } from "../driver/contract.js";
+import type { DriverCursor, DriverPlugin, Row } from "../driver/contract.js";
 
 /**
  * A fetch cursor kept open between `fetchOne` / `fetchMany` calls for one (sql, params).
@@ -14,6 +14,7 @@ export class OpenCursor {
   #closed = false;
 
   constructor(
+    readonly plugin: DriverPlugin,
     readonly session: QueryRunner,
     readonly cursor: DriverCursor,
   ) {}

@@ -110,17 +110,14 @@ function paramsKey(params: Params | undefined): string {
   });
 }
 
-async function release(session: QueryRunner, broken?: unknown): Promise<void> {
+async function release(plugin: DriverPlugin, session: QueryRunner, broken?: unknown): Promise<void> {
   if (session.isReleased) return;
   const error = broken instanceof Error ? broken : undefined;
-  // Drivers that support it (pg) destroy a connection released with an error instead of
-  // pooling it. TypeORM's PostgresQueryRunner.release() drops its argument, so a client whose
-  // backend was terminated went back to the pool and failed the next statement; its
-  // releasePostgresConnection(error) is the method that hands the error to pg-pool.
-  const releaseWithError = (session as { releasePostgresConnection?: (error?: Error) => Promise<void> }).releasePostgresConnection;
+  // A connection that failed must leave the pool, not serve the next statement: drivers whose
+  // TypeORM query runner drops release()'s argument say how through releaseBroken.
   const released =
-    error !== undefined && typeof releaseWithError === "function"
-      ? releaseWithError.call(session, error)
+    error !== undefined && plugin.releaseBroken
+      ? plugin.releaseBroken(session, error)
       : (session.release as (error?: unknown) => Promise<void>).call(session, error);
   await released.catch(() => undefined);
 }
@@ -346,7 +343,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     let rowCount = 0;
     const started = performance.now();
     try {
-      session = await this.#openSession();
+      session = await this.#openSession(plugin);
       cursor = await plugin.openCursor(session, compiled.sql, compiled.values);
       while (true) {
         const rows = await cursor.read(chunkSize);
@@ -359,7 +356,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       throw wrapDatabaseError(error, plugin, this.#redactor, sql);
     } finally {
       await cursor?.close().catch(() => undefined);
-      if (session) await release(session, broken);
+      if (session) await release(plugin, session, broken);
       publishStatement({
         operation: "stream",
         sql,
@@ -416,7 +413,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
         await cursor.close().catch((error: unknown) => {
           broken = error;
         });
-        await release(cursor.session, broken);
+        await release(cursor.plugin, cursor.session, broken);
       }),
     );
   }
@@ -453,7 +450,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     if (kind === "datasource") return (await this.#readyState()).dataSource;
     const plugin = await this.#driver();
     try {
-      return await this.#openSession();
+      return await this.#openSession(plugin);
     } catch (error) {
       throw wrapDatabaseError(error, plugin, this.#redactor, "");
     }
@@ -538,7 +535,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
         if (wrapped.transient) broken = error;
         throw error;
       } finally {
-        await release(session, broken);
+        await release(plugin, session, broken);
         unlock?.();
       }
     });
@@ -558,14 +555,14 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   }
 
   /** A connected session (QueryRunner) the caller releases. */
-  #openSession(): Promise<QueryRunner> {
+  #openSession(plugin: DriverPlugin): Promise<QueryRunner> {
     return this.#usingPool(async (dataSource) => {
       const session = dataSource.createQueryRunner();
       try {
         await session.connect();
         return session;
       } catch (error) {
-        await release(session, error);
+        await release(plugin, session, error);
         throw error;
       }
     });
@@ -637,11 +634,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   }
 
   async #openCursor(plugin: DriverPlugin, compiled: Compiled): Promise<OpenCursor> {
-    const session = await this.#openSession();
+    const session = await this.#openSession(plugin);
     try {
-      return new OpenCursor(session, await plugin.openCursor(session, compiled.sql, compiled.values));
+      return new OpenCursor(plugin, session, await plugin.openCursor(session, compiled.sql, compiled.values));
     } catch (error) {
-      await release(session, error);
+      await release(plugin, session, error);
       throw error;
     }
   }
@@ -652,7 +649,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     await cursor.close().catch((error: unknown) => {
       broken ??= error;
     });
-    await release(cursor.session, broken);
+    await release(cursor.plugin, cursor.session, broken);
   }
 
   #planMany(plugin: DriverPlugin, sql: string, paramsList: readonly Params[]): ManyPlan {

@@ -132,6 +132,11 @@ export interface DriverPlugin {
    * {@link DriverPlugin.query} per set.
    */
   executeRepeated?(session: QueryRunner, sql: string, valuesList: readonly (readonly unknown[])[]): Promise<number>;
+  /**
+   * Releases a session whose connection failed, so the pool drops the connection instead of
+   * handing it to the next caller. Optional: core calls `session.release(error)` otherwise.
+   */
+  releaseBroken?(session: QueryRunner, error: Error): Promise<void>;
   /** Tells core the driver's code for an error and whether it is transient. */
   classifyError(error: unknown): ErrorClassification;
 }
