@@ -10,6 +10,15 @@ function nativeError(error: unknown): unknown {
   return error;
 }
 
+/**
+ * TypeORM releases a query runner itself when its connection reports an error (a killed
+ * backend, say); the next statement on it then fails with QueryRunnerAlreadyReleasedError.
+ * Core never reuses a runner it released, so this error means the connection was lost.
+ */
+function connectionReleasedByTypeorm(error: unknown): boolean {
+  return error instanceof Error && error.name === "QueryRunnerAlreadyReleasedError";
+}
+
 /** Shortens SQL for messages: whole statements stay readable, huge ones are cut. */
 export function sqlForMessage(sql: string): string {
   const flat = sql.replace(/\s+/g, " ").trim();
@@ -30,7 +39,9 @@ export function wrapDatabaseError(
   if (isSqlBlocksError(error)) return error;
   const native = nativeError(error);
   redactor.scrub(native);
-  const classification = plugin?.classifyError(native) ?? { transient: false };
+  const classification = connectionReleasedByTypeorm(native)
+    ? { driverCode: undefined, transient: true }
+    : (plugin?.classifyError(native) ?? { transient: false });
   const raw = native instanceof Error ? native.message : String(native);
   const code = classification.driverCode;
   const message =
