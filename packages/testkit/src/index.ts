@@ -11,5 +11,6 @@
  * @packageDocumentation
  */
 export { type ConformanceOptions, runConformanceSuite } from "./suite.js";
+export { serverGate } from "./gate.js";
 export { lowerKeys, requireServer, uniqueName } from "./helpers.js";
 export { recordingConnector, type Sent } from "./recording.js";

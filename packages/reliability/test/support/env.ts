@@ -1,8 +1,7 @@
-import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, type TestContext } from "vitest";
+import { afterAll } from "vitest";
 
 /** The package folder: child processes run here so drivers resolve from our dependencies. */
 export const packageRoot = path.resolve(import.meta.dirname, "../..");
@@ -15,38 +14,9 @@ export const MYSQL_URL = process.env.SQLBLOCKS_TEST_MYSQL_URL ?? "mariadb+mysql2
 /** How many fast-check runs a property gets: small by default, `SQLBLOCKS_FUZZ_RUNS` for the long mode. */
 export const FUZZ_RUNS = Number(process.env.SQLBLOCKS_FUZZ_RUNS) || 200;
 
-/**
- * Whether a missing database server fails the run (CI) or skips it visibly (a developer's
- * machine). Same rule as `requireServer` in packages/testkit.
- */
-export function requireServer(env: NodeJS.ProcessEnv = process.env): boolean {
-  return env.CI === "true" || env.SQLBLOCKS_REQUIRE_SERVERS === "true";
-}
 
-/**
- * Checks once that a server answers. When it does not: fail in CI, else skip every test
- * that calls the returned gate, with a visible warning.
- */
-export function serverGate(name: string, ping: () => Promise<void>): (context: TestContext) => void {
-  let unreachable: unknown;
-  beforeAll(async () => {
-    try {
-      await ping();
-    } catch (error) {
-      if (requireServer()) throw error;
-      unreachable = error;
-      console.warn(`[sqlblocks] SKIPPED ${name}: ${(error as Error).message}`);
-    }
-  });
-  return (context) => {
-    if (unreachable) context.skip();
-  };
-}
+export { requireServer, serverGate, uniqueName } from "@sqlblocks/testkit";
 
-/** A name no other test run uses: lowercase letters, digits and `_` (fits tables, roles and blocks). */
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${process.pid}_${randomBytes(3).toString("hex")}`;
-}
 
 /** A fresh folder for this test file, removed afterwards. */
 export function tempDir(prefix: string): string {
