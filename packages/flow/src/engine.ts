@@ -77,6 +77,8 @@ export class ActiveRun implements LogTarget {
         createdAt: now,
         startedAt: undefined,
         endedAt: undefined,
+        pid: process.pid,
+        hostname,
       } satisfies TaskRunRecord;
     }
     this.logger = createRunLogger(this);

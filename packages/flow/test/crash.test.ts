@@ -9,18 +9,21 @@ import { history, useTempHome } from "./helpers.js";
 const home = useTempHome("crash");
 const entry = pathToFileURL(path.resolve(import.meta.dirname, "../dist/index.js")).href;
 
-/** Starts a child process running a flow whose task prints READY and then does `body`. */
-function startChild(name: string, body: string): { child: ChildProcess; ready: Promise<void>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
+/**
+ * Starts a child process running a flow whose task prints READY and then does `body`; with
+ * `standalone`, the task is called on its own, outside any flow.
+ */
+function startChild(name: string, body: string, standalone = false): { child: ChildProcess; ready: Promise<void>; exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }> } {
   const script = path.join(home, `${name}.mjs`);
   writeFileSync(
     script,
     `import { flow, task } from ${JSON.stringify(entry)};
-const work = task("work", async () => {
+const work = task(${JSON.stringify(standalone ? name : "work")}, async () => {
   process.stdout.write("READY\\n");
   ${body}
   await new Promise((resolve) => setTimeout(resolve, 60_000));
 });
-await flow(${JSON.stringify(name)}, async () => work())();
+${standalone ? "await work();" : `await flow(${JSON.stringify(name)}, async () => work())();`}
 `,
   );
   const child = spawn(process.execPath, [script], { env: { ...process.env, SQLBLOCKS_HOME: home }, stdio: ["ignore", "pipe", "pipe"] });
@@ -96,5 +99,23 @@ describe("a process interrupted mid-run leaves its runs CRASHED", () => {
     expect(run.state).toBe(RunState.CRASHED);
     expect(run.error).toMatch(/^the process running it \(pid \d+ on .+\) ended before the run finished$/);
     expect(tasks.map((t) => t.state)).toEqual([RunState.CRASHED]);
+  });
+
+  it("on SIGKILL: a task called outside a flow is shown CRASHED too", async () => {
+    const { child, ready, exited } = startChild("standalone-sigkill", "", true);
+    await ready;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    child.kill("SIGKILL");
+    await exited;
+    const store = await history();
+    const row = await store.db.get<{ id: string }>("SELECT id FROM task_runs WHERE flow_run_id IS NULL AND name = ?", [
+      "standalone-sigkill",
+    ]);
+    expect(row).toBeDefined();
+    expect((await store.getTaskRun(row!.id))?.state).toBe(RunState.RUNNING);
+    expect(await store.settleCrashedRuns()).toBe(1);
+    const task = await store.getTaskRun(row!.id);
+    expect(task?.state).toBe(RunState.CRASHED);
+    expect(task?.error).toMatch(/^the process running it \(pid \d+ on .+\) ended before the run finished$/);
   });
 });

@@ -33,7 +33,7 @@ describe("RunHistory", () => {
     await history.write({
       flowRuns: [dead, alive, foreign, finished],
       taskRuns: [
-        { id: newRunId(), flowRunId: dead.id, name: "t", state: RunState.PENDING, tags: [], attempts: 0, error: undefined, createdAt: dead.createdAt, startedAt: undefined, endedAt: undefined },
+        { id: newRunId(), flowRunId: dead.id, name: "t", state: RunState.PENDING, tags: [], attempts: 0, error: undefined, createdAt: dead.createdAt, startedAt: undefined, endedAt: undefined, pid: 1111, hostname: "this-host" },
       ],
     });
     const runs = await history.listFlowRuns({ name: "manual" });

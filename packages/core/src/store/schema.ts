@@ -74,6 +74,12 @@ const MIGRATIONS: readonly Migration[] = [
       "CREATE INDEX IF NOT EXISTS run_logs_by_flow ON run_logs (flow_run_id, id)",
     ],
   },
+  {
+    // A task called outside a flow has no flow run to settle it after a crash: it records
+    // its own process.
+    version: 2,
+    statements: ["ALTER TABLE task_runs ADD COLUMN pid INTEGER", "ALTER TABLE task_runs ADD COLUMN hostname TEXT"],
+  },
 ];
 
 /** The newest schema version this package writes. */

@@ -35,6 +35,9 @@ export interface TaskRunRecord {
   createdAt: string;
   startedAt: string | undefined;
   endedAt: string | undefined;
+  /** The process that ran it, for crash detection of tasks called outside a flow. */
+  pid: number | undefined;
+  hostname: string | undefined;
 }
 
 /**

@@ -12,8 +12,8 @@ const UPSERT_FLOW_RUN = `INSERT INTO flow_runs (id, name, state, tags, attempts,
   ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, error = excluded.error,
     started_at = excluded.started_at, ended_at = excluded.ended_at`;
 
-const UPSERT_TASK_RUN = `INSERT INTO task_runs (id, flow_run_id, name, state, tags, attempts, error, created_at, started_at, ended_at)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+const UPSERT_TASK_RUN = `INSERT INTO task_runs (id, flow_run_id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, error = excluded.error,
     started_at = excluded.started_at, ended_at = excluded.ended_at`;
 
@@ -62,6 +62,8 @@ function parseTags(value: unknown): string[] {
   }
 }
 
+const pidOf = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
+
 function toFlowRun(row: SqlRow): FlowRunRecord {
   return {
     id: String(row.id),
@@ -73,7 +75,7 @@ function toFlowRun(row: SqlRow): FlowRunRecord {
     createdAt: String(row.created_at),
     startedAt: text(row.started_at),
     endedAt: text(row.ended_at),
-    pid: row.pid === null || row.pid === undefined ? undefined : Number(row.pid),
+    pid: pidOf(row.pid),
     hostname: text(row.hostname),
   };
 }
@@ -90,6 +92,8 @@ function toTaskRun(row: SqlRow): TaskRunRecord {
     createdAt: String(row.created_at),
     startedAt: text(row.started_at),
     endedAt: text(row.ended_at),
+    pid: pidOf(row.pid),
+    hostname: text(row.hostname),
   };
 }
 
@@ -142,6 +146,8 @@ export function taskRunUpsert(run: TaskRunRecord): [string, unknown[]] {
       run.createdAt,
       run.startedAt ?? null,
       run.endedAt ?? null,
+      run.pid ?? null,
+      run.hostname ?? null,
     ],
   ];
 }
@@ -202,33 +208,46 @@ export class RunHistory {
   }
 
   /**
-   * Marks runs CRASHED whose process died on this host while they were PENDING or RUNNING,
-   * with their unfinished task runs. Returns how many flow runs it settled.
+   * Marks runs CRASHED whose process died on this host while they were PENDING or RUNNING:
+   * flow runs with their unfinished task runs, and task runs called outside a flow. Returns
+   * how many runs (flow runs and such task runs) it settled.
    */
   async settleCrashedRuns(now: Date = new Date()): Promise<number> {
-    const rows = await this.db.all<{ id: string; pid: number | null }>(
-      `SELECT id, pid FROM flow_runs WHERE state IN (?, ?) AND hostname = ?`,
-      [...ACTIVE_STATES, this.#hostname],
-    );
-    const dead = rows.filter((row) => row.pid !== null && Number(row.pid) !== process.pid && !this.#isAlive(Number(row.pid)));
-    if (dead.length === 0) return 0;
+    const isDead = (row: { pid: number | null }) =>
+      row.pid !== null && Number(row.pid) !== process.pid && !this.#isAlive(Number(row.pid));
+    const deadFlows = (
+      await this.db.all<{ id: string; pid: number | null }>(
+        "SELECT id, pid FROM flow_runs WHERE state IN (?, ?) AND hostname = ?",
+        [...ACTIVE_STATES, this.#hostname],
+      )
+    ).filter(isDead);
+    const deadTasks = (
+      await this.db.all<{ id: string; pid: number | null }>(
+        "SELECT id, pid FROM task_runs WHERE flow_run_id IS NULL AND state IN (?, ?) AND hostname = ?",
+        [...ACTIVE_STATES, this.#hostname],
+      )
+    ).filter(isDead);
+    if (deadFlows.length === 0 && deadTasks.length === 0) return 0;
     const at = now.toISOString();
+    const reason = (pid: number | null) => `the process running it (pid ${pid} on ${this.#hostname}) ended before the run finished`;
+    const crash = "SET state = ?, ended_at = COALESCE(ended_at, ?), error = COALESCE(error, ?)";
     await this.db.transaction(async (tx) => {
-      for (const row of dead) {
-        const error = `the process running it (pid ${row.pid} on ${this.#hostname}) ended before the run finished`;
-        await tx.run(
-          `UPDATE flow_runs SET state = ?, ended_at = COALESCE(ended_at, ?), error = COALESCE(error, ?)
-           WHERE id = ? AND state IN (?, ?)`,
-          [RunState.CRASHED, at, error, row.id, ...ACTIVE_STATES],
-        );
-        await tx.run(
-          `UPDATE task_runs SET state = ?, ended_at = COALESCE(ended_at, ?), error = COALESCE(error, ?)
-           WHERE flow_run_id = ? AND state IN (?, ?)`,
-          [RunState.CRASHED, at, error, row.id, ...ACTIVE_STATES],
-        );
+      for (const row of deadFlows) {
+        const values = [RunState.CRASHED, at, reason(row.pid), row.id, ...ACTIVE_STATES];
+        await tx.run(`UPDATE flow_runs ${crash} WHERE id = ? AND state IN (?, ?)`, values);
+        await tx.run(`UPDATE task_runs ${crash} WHERE flow_run_id = ? AND state IN (?, ?)`, values);
+      }
+      for (const row of deadTasks) {
+        await tx.run(`UPDATE task_runs ${crash} WHERE id = ? AND state IN (?, ?)`, [
+          RunState.CRASHED,
+          at,
+          reason(row.pid),
+          row.id,
+          ...ACTIVE_STATES,
+        ]);
       }
     });
-    return dead.length;
+    return deadFlows.length + deadTasks.length;
   }
 
   /** Flow runs, most recent first. */
