@@ -1,4 +1,4 @@
-import type { ErrorClassification } from "@sqlblocks/core/driver";
+import { type ErrorClassification, TRANSIENT_SOCKET_CODES } from "@sqlblocks/core/driver";
 
 /**
  * Server error numbers after which a retry may succeed: lock wait timeout (1205),
@@ -9,19 +9,11 @@ import type { ErrorClassification } from "@sqlblocks/core/driver";
 const TRANSIENT_ERRNOS = new Set([1205, 1213, 1040, 1053, 1158, 1159, 1160, 1161, 1927, 4031, 2006, 2013]);
 
 /** mysql2 and Node codes for a connection that is gone or could not be made. */
-const TRANSIENT_CODES = new Set([
+const TRANSIENT_CODES: ReadonlySet<string> = new Set([
   "PROTOCOL_CONNECTION_LOST",
   "PROTOCOL_SEQUENCE_TIMEOUT",
   "POOL_ACQUIRE_TIMEOUT",
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTCONN",
-  "EAI_AGAIN",
+  ...TRANSIENT_SOCKET_CODES,
 ]);
 
 function fieldOf(error: unknown, name: string): unknown {

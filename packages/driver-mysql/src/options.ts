@@ -1,6 +1,11 @@
-import { readFileSync } from "node:fs";
-import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
-import { type ConnectionSettings, Driver, type SslOptions } from "@sqlblocks/core/driver";
+import {
+  type ConnectionSettings,
+  Driver,
+  InvalidConnectionInfoError,
+  parseInteger,
+  readPemFile,
+  type SslOptions,
+} from "@sqlblocks/core/driver";
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from "mysql2";
 import type { DataSourceOptions } from "typeorm";
 
@@ -35,22 +40,6 @@ interface QueryMapping {
   connectTimeoutMs?: number | undefined;
 }
 
-function nonNegativeInteger(name: string, value: string): number {
-  const number = Number(value);
-  if (value.trim() === "" || !Number.isInteger(number) || number < 0) {
-    throw new InvalidConnectionInfoError(`URL parameter ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-  }
-  return number;
-}
-
-function readPemFile(name: string, file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new InvalidConnectionInfoError(`URL parameter ${name}: cannot read ${file}: ${(error as Error).message}`);
-  }
-}
-
 /** MySQL's `--ssl-mode`. mysql2 cannot fall back to plain text, so PREFERRED connects without TLS. */
 function sslFromMode(mode: string): MysqlSsl | undefined {
   switch (mode.toUpperCase().replace(/-/g, "_")) {
@@ -83,7 +72,7 @@ function mapQuery(query: Readonly<Record<string, string>>): QueryMapping {
         break;
       case "connect_timeout":
         // PyMySQL counts seconds.
-        mapping.connectTimeoutMs = nonNegativeInteger(name, value) * 1000;
+        mapping.connectTimeoutMs = parseInteger(name, value) * 1000;
         break;
       case "ssl_mode":
       case "sslmode":

@@ -117,7 +117,7 @@ describe("mysql option mapping", () => {
   it("rejects an unknown or malformed URL parameter with the fix", () => {
     expect(() => build({ url: "mysql+mysql2://u@h/db?autocommit=true" })).toThrow(InvalidConnectionInfoError);
     expect(() => build({ url: "mysql+mysql2://u@h/db?autocommit=true" })).toThrow(/supported: charset.*connectArgs/);
-    expect(() => build({ url: "mysql+mysql2://u@h/db?connect_timeout=-1" })).toThrow(/non-negative integer/);
+    expect(() => build({ url: "mysql+mysql2://u@h/db?connect_timeout=-1" })).toThrow(/must be a whole number of at least 0/);
   });
 });
 

@@ -1,4 +1,4 @@
-import type { ErrorClassification } from "@sqlblocks/core/driver";
+import { type ErrorClassification, TRANSIENT_SOCKET_CODES } from "@sqlblocks/core/driver";
 
 /**
  * SQLSTATEs after which a retry may succeed: serialization failure, deadlock, lock not
@@ -6,19 +6,6 @@ import type { ErrorClassification } from "@sqlblocks/core/driver";
  * crash shutdown, cannot connect now). Class 08 (connection exception) is matched apart.
  */
 const TRANSIENT_SQLSTATES = new Set(["40001", "40P01", "55P03", "53300", "57P01", "57P02", "57P03"]);
-
-/** Socket-level failures: the connection is gone, a new one may work. */
-const TRANSIENT_NODE_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "ECONNABORTED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "EHOSTUNREACH",
-  "ENETUNREACH",
-  "ENOTCONN",
-  "EAI_AGAIN",
-]);
 
 /** pg reports a lost connection by message only. */
 const CONNECTION_LOST_MESSAGES =
@@ -37,7 +24,7 @@ function fieldOf(error: unknown, name: string): unknown {
 export function classifyPostgresError(error: unknown): ErrorClassification {
   const code = fieldOf(error, "code");
   // Socket codes first: EPIPE has the shape of a SQLSTATE.
-  if (typeof code === "string" && TRANSIENT_NODE_CODES.has(code)) return { driverCode: code, transient: true };
+  if (typeof code === "string" && TRANSIENT_SOCKET_CODES.has(code)) return { driverCode: code, transient: true };
   if (typeof code === "string" && SQLSTATE.test(code)) {
     return { driverCode: code, transient: TRANSIENT_SQLSTATES.has(code) || code.startsWith("08") };
   }

@@ -1,7 +1,11 @@
-import { readFileSync } from "node:fs";
 import type { ConnectionOptions as TlsConnectionOptions } from "node:tls";
-import { InvalidConnectionInfoError } from "@sqlblocks/core/driver";
-import type { ConnectionSettings, SslOptions } from "@sqlblocks/core/driver";
+import {
+  type ConnectionSettings,
+  InvalidConnectionInfoError,
+  parseInteger,
+  readPemFile,
+  type SslOptions,
+} from "@sqlblocks/core/driver";
 import pg from "pg";
 import type { DataSourceOptions } from "typeorm";
 
@@ -37,22 +41,6 @@ export const SUPPORTED_QUERY_PARAMETERS = [
   "keepalives",
   "keepalives_idle",
 ] as const;
-
-function nonNegativeInteger(name: string, value: string): number {
-  const number = Number(value);
-  if (value.trim() === "" || !Number.isInteger(number) || number < 0) {
-    throw new InvalidConnectionInfoError(`URL parameter ${name} must be a non-negative integer, got ${JSON.stringify(value)}`);
-  }
-  return number;
-}
-
-function readPemFile(name: string, file: string): string {
-  try {
-    return readFileSync(file, "utf8");
-  } catch (error) {
-    throw new InvalidConnectionInfoError(`URL parameter ${name}: cannot read ${file}: ${(error as Error).message}`);
-  }
-}
 
 /**
  * libpq's `sslmode`, mapped to `pg`. `pg` cannot fall back from TLS to plain text, so
@@ -101,7 +89,7 @@ function mapQuery(query: Readonly<Record<string, string>>): QueryMapping {
         break;
       case "connect_timeout":
         // libpq counts seconds.
-        mapping.connectTimeoutMs = nonNegativeInteger(name, value) * 1000;
+        mapping.connectTimeoutMs = parseInteger(name, value) * 1000;
         break;
       case "options":
         startupOptions.push(value);
@@ -113,13 +101,13 @@ function mapQuery(query: Readonly<Record<string, string>>): QueryMapping {
       case "lock_timeout":
       case "idle_in_transaction_session_timeout":
       case "query_timeout":
-        mapping.extra[name] = nonNegativeInteger(name, value);
+        mapping.extra[name] = parseInteger(name, value);
         break;
       case "keepalives":
         mapping.extra.keepAlive = value !== "0";
         break;
       case "keepalives_idle":
-        mapping.extra.keepAliveInitialDelayMillis = nonNegativeInteger(name, value) * 1000;
+        mapping.extra.keepAliveInitialDelayMillis = parseInteger(name, value) * 1000;
         break;
       default:
         throw new InvalidConnectionInfoError(

@@ -125,7 +125,7 @@ describe("postgres option mapping", () => {
   it("rejects an unknown or malformed URL parameter with the fix", () => {
     expect(() => build({ url: "postgresql+pg://u@h/db?fallback=1" })).toThrow(InvalidConnectionInfoError);
     expect(() => build({ url: "postgresql+pg://u@h/db?fallback=1" })).toThrow(/supported: sslmode.*connectArgs/);
-    expect(() => build({ url: "postgresql+pg://u@h/db?connect_timeout=soon" })).toThrow(/non-negative integer/);
+    expect(() => build({ url: "postgresql+pg://u@h/db?connect_timeout=soon" })).toThrow(/must be a whole number of at least 0/);
   });
 });
 

@@ -19,6 +19,13 @@ export {
 export { dialectOf, type Dialect, Driver, DRIVER_PACKAGES } from "./drivers.js";
 export type { PlaceholderStyle } from "../params/index.js";
 export { InvalidConnectionInfoError } from "../errors.js";
-export { mergeOptions, normalizeQueryKey, parseBoolean, parseInteger } from "./options.js";
+export {
+  mergeOptions,
+  normalizeQueryKey,
+  parseBoolean,
+  parseInteger,
+  readPemFile,
+  TRANSIENT_SOCKET_CODES,
+} from "./options.js";
 export { revealSecret, isSecret, Secret } from "../secret/secret.js";
 export type { ConnectionComponents } from "../url/components.js";

@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { InvalidConnectionInfoError } from "../errors.js";
 
 /**
@@ -32,6 +33,28 @@ export function parseInteger(key: string, value: string, min = 0): number {
   }
   return number;
 }
+
+/** Reads a PEM file named by a URL query parameter (`sslrootcert=/path/ca.pem`); a clear error if it cannot. */
+export function readPemFile(key: string, file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (error) {
+    throw new InvalidConnectionInfoError(`URL query parameter ${key}: cannot read ${file}: ${(error as Error).message}`);
+  }
+}
+
+/** Node socket error codes that mean the connection is gone or could not be made: a retry may work. */
+export const TRANSIENT_SOCKET_CODES: ReadonlySet<string> = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTCONN",
+  "EAI_AGAIN",
+]);
 
 /** Shallow-merges `extra` into `base`, merging one level deeper for the keys in `nested`. */
 export function mergeOptions(
