@@ -271,8 +271,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    */
   async execute<T extends Row = Row>(sql: string, params?: Params): Promise<ExecuteResult<T>> {
     const plugin = await this.#driver();
-    const compiled = this.#compile(plugin, sql, params);
-    return this.#observe("execute", sql, async () => {
+    const compiled = compileFor(plugin, sql, params);
+    return observe(this.#scope(plugin), "execute", sql, async () => {
       const result = await this.#withSession(plugin, (session) => plugin.query(session, compiled.sql, compiled.values));
       return { rowCount: result.rowCount, rows: result.rows as T[] };
     });
@@ -286,9 +286,9 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    */
   async executeMany(sql: string, paramsList: readonly Params[]): Promise<ExecuteResult> {
     const plugin = await this.#driver();
-    const plan = this.#planMany(plugin, sql, paramsList);
+    const plan = planMany(plugin, sql, paramsList);
     if (plan.sets === 0) return { rowCount: 0, rows: [] };
-    return this.#observe("executeMany", sql, async () => {
+    return observe(this.#scope(plugin), "executeMany", sql, async () => {
       try {
         const rowCount = await this.#withSession(plugin, (session) => runMany(plugin, session, plan), true);
         return { rowCount, rows: [] };
@@ -336,7 +336,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       throw new InvalidParametersError(`chunkSize must be a positive integer, got ${String(options.chunkSize)}`);
     }
     const plugin = await this.#driver();
-    const compiled = this.#compile(plugin, sql, params);
+    const compiled = compileFor(plugin, sql, params);
     let session: QueryRunner | undefined;
     let cursor: Awaited<ReturnType<DriverPlugin["openCursor"]>> | undefined;
     let broken: unknown;
@@ -504,9 +504,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     return { plugin, dataSource, users: 0, closing: false };
   }
 
-  #compile(plugin: DriverPlugin, sql: string, params: Params | undefined): Compiled {
-    return compileFor(plugin, sql, params);
-  }
+
 
   async #withSession<T>(
     plugin: DriverPlugin,
@@ -541,6 +539,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     });
   }
 
+  /** What a statement event and a wrapped error need to know about this connector. */
+  #scope(plugin: DriverPlugin): StatementScope {
+    return { plugin, redactor: this.#redactor, blockName: this.blockName };
+  }
+
   /** Runs `fn` on a pool that close() will not destroy until `fn` settles. */
   async #usingPool<T>(fn: (dataSource: DataSource) => Promise<T>): Promise<T> {
     let ready = await this.#readyState();
@@ -568,42 +571,23 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     });
   }
 
-  async #observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    const plugin = await this.#driver();
-    try {
-      const result = await run();
-      publishStatement({ operation, sql, durationMs: performance.now() - started, rowCount: result.rowCount, blockName: this.blockName });
-      return result;
-    } catch (error) {
-      const wrapped = wrapDatabaseError(error, plugin, this.#redactor, sql);
-      publishStatement({
-        operation,
-        sql,
-        durationMs: performance.now() - started,
-        rowCount: 0,
-        blockName: this.blockName,
-        errorCode: (wrapped as { code?: string }).code,
-      });
-      throw wrapped;
-    }
-  }
+
 
   async #fetch(operation: string, sql: string, params: Params | undefined, count: number): Promise<Row[]> {
     const plugin = await this.#driver();
-    const compiled = this.#compile(plugin, sql, params);
+    const compiled = compileFor(plugin, sql, params);
     const key = `${sql}\u0000${paramsKey(params)}`;
     if (this.#exhausted.has(key)) return [];
     let pending = this.#cursors.get(key);
     if (!pending && !Number.isFinite(count)) {
-      const result = await this.#observe(operation, sql, async () =>
+      const result = await observe(this.#scope(plugin), operation, sql, async () =>
         this.#withSession(plugin, (session) => plugin.query(session, compiled.sql, compiled.values)),
       );
       this.#markExhausted(key);
       return result.rows;
     }
     return (
-      await this.#observe(operation, sql, async () => {
+      await observe(this.#scope(plugin), operation, sql, async () => {
         if (!pending) {
           if (this.#cursors.size >= this.maxOpenCursors) throw new TooManyCursorsError(this.maxOpenCursors);
           pending = this.#openCursor(plugin, compiled);
@@ -652,9 +636,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     await release(cursor.plugin, cursor.session, broken);
   }
 
-  #planMany(plugin: DriverPlugin, sql: string, paramsList: readonly Params[]): ManyPlan {
-    return planMany(plugin, sql, paramsList);
-  }
+
 
   /**
    * A multi-row batch failed as a whole; find which parameter set caused it by replaying
@@ -830,6 +812,36 @@ async function runMany(plugin: DriverPlugin, session: QueryRunner, plan: ManyPla
   return total;
 }
 
+/** Where a statement runs: its driver, the connector's redactor and block name. */
+interface StatementScope {
+  readonly plugin: DriverPlugin;
+  readonly redactor: Redactor;
+  readonly blockName: string | undefined;
+}
+
+/**
+ * Runs one connector call: publishes its statement event (SQL, duration, rows; never
+ * values) and turns whatever it throws into a wrapped, redacted error.
+ */
+async function observe<T extends { rowCount: number }>(
+  scope: StatementScope,
+  operation: string,
+  sql: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  const started = performance.now();
+  const event = { operation, sql, blockName: scope.blockName };
+  try {
+    const result = await run();
+    publishStatement({ ...event, durationMs: performance.now() - started, rowCount: result.rowCount });
+    return result;
+  } catch (error) {
+    const wrapped = wrapDatabaseError(error, scope.plugin, scope.redactor, sql);
+    publishStatement({ ...event, durationMs: performance.now() - started, rowCount: 0, errorCode: wrapped.code });
+    throw wrapped;
+  }
+}
+
 /** The `tx` of {@link SqlConnector.transaction}: every call runs on the transaction's connection. */
 class TransactionHandle implements TransactionScope {
   readonly #buffers = new Map<string, Row[]>();
@@ -843,7 +855,7 @@ class TransactionHandle implements TransactionScope {
 
   async execute<T extends Row = Row>(sql: string, params?: Params): Promise<ExecuteResult<T>> {
     const compiled = compileFor(this.plugin, sql, params);
-    return this.#observe("execute", sql, async () => {
+    return observe(this, "execute", sql, async () => {
       const result = await this.plugin.query(this.session, compiled.sql, compiled.values);
       return { rowCount: result.rowCount, rows: result.rows as T[] };
     });
@@ -852,7 +864,7 @@ class TransactionHandle implements TransactionScope {
   async executeMany(sql: string, paramsList: readonly Params[]): Promise<ExecuteResult> {
     const plan = planMany(this.plugin, sql, paramsList);
     if (plan.sets === 0) return { rowCount: 0, rows: [] };
-    return this.#observe("executeMany", sql, async () => {
+    return observe(this, "executeMany", sql, async () => {
       try {
         return { rowCount: await runMany(this.plugin, this.session, plan), rows: [] };
       } catch (error) {
@@ -892,16 +904,5 @@ class TransactionHandle implements TransactionScope {
     return (await this.execute<T>(sql, params)).rows;
   }
 
-  async #observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>): Promise<T> {
-    const started = performance.now();
-    try {
-      const result = await run();
-      publishStatement({ operation, sql, durationMs: performance.now() - started, rowCount: result.rowCount, blockName: this.blockName });
-      return result;
-    } catch (error) {
-      const wrapped = wrapDatabaseError(error, this.plugin, this.redactor, sql);
-      publishStatement({ operation, sql, durationMs: performance.now() - started, rowCount: 0, blockName: this.blockName, errorCode: (wrapped as { code?: string }).code });
-      throw wrapped;
-    }
-  }
+
 }
