@@ -1,8 +1,8 @@
 import { existsSync } from "node:fs";
 import { createRequire } from "node:module";
-import net from "node:net";
 import path from "node:path";
 import { clearDriverRegistry, DatabaseError, Driver, loadDriverPlugin, SqlConnector } from "@sqlblocks/core";
+import { closedPort, droppingServer } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 const PASSWORD = "Pa55-word-canary";
@@ -24,16 +24,6 @@ describe("core's driver resolution", () => {
   });
 });
 
-/** A TCP port where a server accepts connections and drops them at once. */
-async function droppingServer(): Promise<{ port: number; close: () => Promise<void> }> {
-  const server = net.createServer((socket) => socket.destroy());
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (server.address() as net.AddressInfo).port,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-}
-
 async function failure(url: string): Promise<DatabaseError> {
   const connector = new SqlConnector({ connectionInfo: url, connectTimeoutMs: 5000 });
   try {
@@ -50,9 +40,7 @@ async function failure(url: string): Promise<DatabaseError> {
 
 describe("a Python URL through the real node-oracledb thin driver, without a server", () => {
   it("a refused connection is a transient NJS-503 error that does not show the password", async () => {
-    const server = await droppingServer();
-    await server.close();
-    const error = await failure(`oracle+cx_oracle://scott:${PASSWORD}@127.0.0.1:${server.port}/?service_name=XE`);
+    const error = await failure(`oracle+cx_oracle://scott:${PASSWORD}@127.0.0.1:${await closedPort()}/?service_name=XE`);
     expect(error).toMatchObject({ code: "SQLBLOCKS_DATABASE_TRANSIENT", driverCode: "NJS-503", transient: true });
     expect(error.message).not.toContain(PASSWORD);
   });

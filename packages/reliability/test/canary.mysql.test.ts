@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanaryProbes, PASSWORD_CANARY, URL_PASSWORD_CANARY } from "./support/canary.js";
 import { probeFlowRun, probeServerCase, type ServerCase } from "./support/canary-server.js";
 import { MYSQL_URL, serverGate, tempDir, uniqueName } from "./support/env.js";
-import { closedPort } from "./support/ports.js";
+import { closedPort } from "@sqlblocks/testkit";
 
 const probes = new CanaryProbes();
 const home = tempDir("canary-mysql");

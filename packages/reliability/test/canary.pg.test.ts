@@ -12,7 +12,7 @@ import { CanaryProbes, PASSWORD_CANARY, SSL_KEY_CANARY, URL_PASSWORD_CANARY } fr
 import { probeFlowRun, probeServerCase, type ServerCase } from "./support/canary-server.js";
 import { PG_URL, serverGate, tempDir } from "./support/env.js";
 import { FakePasswordRejectingServer } from "./support/fake-pg.js";
-import { closedPort } from "./support/ports.js";
+import { closedPort } from "@sqlblocks/testkit";
 
 const probes = new CanaryProbes();
 const home = tempDir("canary-pg");

@@ -13,4 +13,5 @@
 export { type ConformanceOptions, runConformanceSuite } from "./suite.js";
 export { serverGate } from "./gate.js";
 export { lowerKeys, requireServer, uniqueName } from "./helpers.js";
+export { closedPort, droppingServer } from "./ports.js";
 export { recordingConnector, type Sent } from "./recording.js";
