@@ -18,6 +18,7 @@ export { maskBlockData } from "./blocks/serialize.js";
 export { STATEMENT_CHANNEL, type StatementEvent, statementChannel } from "./connector/events.js";
 export type { ConnectionInfo, SqlConnectorOptions, SslOptionsInput } from "./connector/options.js";
 export {
+  type ClientConnection,
   type ExecuteResult,
   type Params,
   SqlConnector,
@@ -26,7 +27,7 @@ export {
   type TransactionScope,
 } from "./connector/sql-connector.js";
 export { ENCRYPTION_KEY_ENV, KEY_FILE_NAME } from "./crypto/keys.js";
-export type { PoolOptions, Row, SslOptions } from "./driver/contract.js";
+export type { IsolationLevel, PoolOptions, Row, SslOptions, StatementResult } from "./driver/contract.js";
 export { Driver, DRIVER_PACKAGES, knownDriverNames, resolveDriver } from "./driver/drivers.js";
 export { clearDriverRegistry, loadDriverPlugin, registerDriver } from "./driver/registry.js";
 export * from "./errors.js";
