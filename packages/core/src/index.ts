@@ -14,6 +14,7 @@ export {
   type SaveOptions,
 } from "./blocks/block.js";
 export { assertValidBlockName, suggestBlockName } from "./blocks/names.js";
+export { blockTypeJsonSchema, type JsonSchema, SECRET_KEYWORD } from "./blocks/json-schema.js";
 export { maskBlockData } from "./blocks/serialize.js";
 export { STATEMENT_CHANNEL, type StatementEvent, statementChannel } from "./connector/events.js";
 export type { ConnectionInfo, SqlConnectorOptions, SslOptionsInput } from "./connector/options.js";
@@ -44,5 +45,5 @@ export {
   storeHome,
 } from "./store/block-store.js";
 export type { StoreDatabase } from "./store/database.js";
-export type { ConnectionComponents, ConnectionComponentsInput } from "./url/components.js";
+export { ConnectionComponents, type ConnectionComponentsInput } from "./url/components.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";
