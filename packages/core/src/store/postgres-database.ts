@@ -99,6 +99,7 @@ export class PostgresStoreDatabase implements StoreDatabase {
   readonly #password: string | undefined;
   readonly #begin: string;
   #closed = false;
+  #schemaReady = false;
 
   constructor(pg: PgModule, config: PostgresStoreConfig) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.schema)) {
@@ -148,6 +149,12 @@ export class PostgresStoreDatabase implements StoreDatabase {
     let broken = false;
     try {
       await this.#query(client, this.#begin, []);
+      if (!this.#schemaReady) {
+        // Under the store's lock, so concurrent first openers do not race to create it.
+        const found = await this.#query(client, "SELECT 1 FROM pg_namespace WHERE nspname = ?", [this.schema]);
+        if (found.rows.length === 0) await this.#query(client, `CREATE SCHEMA "${this.schema}"`, []);
+        this.#schemaReady = true;
+      }
       const tx: StoreDatabase = {
         location: this.location,
         dialect: this.dialect,

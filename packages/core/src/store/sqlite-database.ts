@@ -20,32 +20,69 @@ function toSqlite(params: readonly unknown[]): SqliteValue[] {
   });
 }
 
+/** One SQLite connection per file and engine in a process, shared by every store object on it. */
+interface SharedConnection {
+  readonly key: string;
+  readonly db: SqliteConnection;
+  readonly statements: Map<string, SqliteStatement>;
+  queue: Promise<unknown>;
+  /** Transactions queued or open: while there are any, other statements queue behind them. */
+  transactions: number;
+  inTransaction: boolean;
+  refs: number;
+}
+
+const connections = new Map<string, SharedConnection>();
+
+function connect(file: string, engine: string, open: SqliteOpener): SharedConnection {
+  const key = `${engine} ${path.resolve(file)}`;
+  const existing = connections.get(key);
+  if (existing) {
+    existing.refs++;
+    return existing;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const db = open(file);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const shared: SharedConnection = {
+    key,
+    db,
+    statements: new Map(),
+    queue: Promise.resolve(),
+    transactions: 0,
+    inTransaction: false,
+    refs: 1,
+  };
+  connections.set(key, shared);
+  return shared;
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode with a busy timeout, so several processes
  * can read and write it at once. Works over `node:sqlite` or `better-sqlite3` (same file
- * format). Within a process, transactions are queued because SQLite has one connection.
+ * format). Within a process, every store object on the same file shares one connection
+ * and its queue: two connections in one thread would deadlock on SQLite's write lock (the
+ * second waits synchronously for a transaction the first can only finish asynchronously).
  */
 export class SqliteStoreDatabase implements StoreDatabase {
   readonly location: string;
   readonly dialect = "sqlite" as const;
   readonly engine: StoreEngine;
-  readonly #db: SqliteConnection;
-  readonly #statements = new Map<string, SqliteStatement>();
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Transactions queued or open: while there are any, other statements queue behind them. */
-  #transactions = 0;
-  #inTransaction = false;
+  readonly #shared: SharedConnection;
   #open = true;
 
   constructor(file: string, engine: Exclude<StoreEngine, "postgres">, open: SqliteOpener) {
     this.location = file;
     this.engine = engine;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      this.#db = open(file);
-      this.#db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      this.#db.exec("PRAGMA journal_mode = WAL");
-      this.#db.exec("PRAGMA synchronous = NORMAL");
+      this.#shared = connect(file, engine, open);
     } catch (error) {
       if (error instanceof StoreError) throw error;
       throw new StoreError(`cannot open the block store at ${file} (${engine}): ${(error as Error).message}`, {
@@ -67,10 +104,10 @@ export class SqliteStoreDatabase implements StoreDatabase {
   }
 
   transaction<T>(fn: (tx: StoreDatabase) => Promise<T>): Promise<T> {
-    this.#transactions++;
-    const next = this.#queue.then(async () => {
-      this.#guard("BEGIN IMMEDIATE", () => this.#db.exec("BEGIN IMMEDIATE"));
-      this.#inTransaction = true;
+    this.#shared.transactions++;
+    const next = this.#shared.queue.then(async () => {
+      this.#guard("BEGIN IMMEDIATE", () => this.#shared.db.exec("BEGIN IMMEDIATE"));
+      this.#shared.inTransaction = true;
       // Nested calls on the transaction handle join it instead of queueing behind it.
       const tx: StoreDatabase = {
         location: this.location,
@@ -84,33 +121,36 @@ export class SqliteStoreDatabase implements StoreDatabase {
       };
       try {
         const result = await fn(tx);
-        this.#guard("COMMIT", () => this.#db.exec("COMMIT"));
-        this.#inTransaction = false;
+        this.#guard("COMMIT", () => this.#shared.db.exec("COMMIT"));
+        this.#shared.inTransaction = false;
         return result;
       } catch (error) {
-        if (this.#inTransaction) {
+        if (this.#shared.inTransaction) {
           try {
-            this.#db.exec("ROLLBACK");
+            this.#shared.db.exec("ROLLBACK");
           } catch {
             // SQLite may already have rolled back (e.g. after SQLITE_FULL): nothing to undo.
           }
-          this.#inTransaction = false;
+          this.#shared.inTransaction = false;
         }
         throw error;
       } finally {
-        this.#transactions--;
+        this.#shared.transactions--;
       }
     });
-    this.#queue = next.catch(() => undefined);
+    this.#shared.queue = next.catch(() => undefined);
     return next;
   }
 
   async close(): Promise<void> {
-    await this.#queue;
     if (!this.#open) return;
     this.#open = false;
-    this.#statements.clear();
-    this.#db.close();
+    const shared = this.#shared;
+    await shared.queue;
+    if (--shared.refs > 0) return;
+    connections.delete(shared.key);
+    shared.statements.clear();
+    shared.db.close();
   }
 
   /**
@@ -119,25 +159,25 @@ export class SqliteStoreDatabase implements StoreDatabase {
    * transaction and share its fate.
    */
   #outside<T>(action: () => T): Promise<T> {
-    if (this.#transactions === 0) {
+    if (this.#shared.transactions === 0) {
       try {
         return Promise.resolve(action());
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    const next = this.#queue.then(action);
-    this.#queue = next.catch(() => undefined);
+    const next = this.#shared.queue.then(action);
+    this.#shared.queue = next.catch(() => undefined);
     return next;
   }
 
   #prepare(sql: string): SqliteStatement {
-    let statement = this.#statements.get(sql);
+    if (!this.#open) throw new StoreError(`the block store ${this.location} is closed`);
+    let statement = this.#shared.statements.get(sql);
     if (!statement) {
-      if (!this.#open) throw new StoreError(`the block store ${this.location} is closed`);
-      statement = this.#db.prepare(sql);
-      if (this.#statements.size >= STATEMENT_CACHE_SIZE) this.#statements.clear();
-      this.#statements.set(sql, statement);
+      statement = this.#shared.db.prepare(sql);
+      if (this.#shared.statements.size >= STATEMENT_CACHE_SIZE) this.#shared.statements.clear();
+      this.#shared.statements.set(sql, statement);
     }
     return statement;
   }

@@ -84,8 +84,10 @@ export function betterSqlite3Opener(): SqliteOpener | undefined {
       const message = (error as Error).message;
       if (/bindings file|NODE_MODULE_VERSION|\.node\b|invalid ELF|dlopen/i.test(message)) {
         throw new StoreError(
-          `better-sqlite3 is installed at ${entry} but its native addon cannot load (${message.split("\n")[0]}): ` +
-            `run \`pnpm approve-builds\` (or \`npm rebuild better-sqlite3\`) in your application; or ${NO_ENGINE_ADVICE}`,
+          `better-sqlite3 is installed at ${entry} but its native addon does not load on Node.js ${process.version} ` +
+            `(${message.replace(/\s+/g, " ").slice(0, 300)}): run \`pnpm approve-builds\` (pnpm 10 builds no addon it was not told to) ` +
+            "or `npm rebuild better-sqlite3` in your application; or use Node.js 22.13 or later (node:sqlite is built in), " +
+            "or keep the store on PostgreSQL with SQLBLOCKS_STORE_URL=postgresql://…",
           { cause: error },
         );
       }
