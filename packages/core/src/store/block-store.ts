@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { decryptText, encryptText } from "../crypto/cipher.js";
-import { type EncryptionKey, keyFingerprint, loadEncryptionKey, loadPendingKey } from "../crypto/keys.js";
+import { ENCRYPTION_KEY_ENV, type EncryptionKey, keyFingerprint, loadEncryptionKey, loadPendingKey } from "../crypto/keys.js";
 import { BlockAlreadyExistsError } from "../errors.js";
 import type { StoreDatabase } from "./database.js";
 import { applyMigrations, type StoreMigrationSet } from "./migrations.js";
@@ -238,6 +238,16 @@ export class BlockStore {
     }));
   }
 
+  /**
+   * Checks the configured key against the store's key-check record (recording it on a new
+   * store) and returns the key's fingerprint, the `key_id` new documents get.
+   *
+   * @throws {EncryptionKeyError} when the key is not the store's key
+   */
+  async keyId(): Promise<string> {
+    return keyFingerprint((await this.#verifiedWriteKey()).key);
+  }
+
   /** Opens a sealed row read straight from a store (e.g. while copying stores). */
   openSealed(row: Pick<SealedDocumentRow, "type_slug" | "name" | "data" | "key_id">): string {
     const key = this.#keyFor(row.key_id);
@@ -298,7 +308,10 @@ export class BlockStore {
   #keyFor(keyId: string | null | undefined): EncryptionKey {
     const primary = this.#primaryKey();
     if (!keyId || keyFingerprint(primary.key) === keyId) return primary;
-    if (this.#pending === undefined) this.#pending = loadPendingKey(this.home) ?? null;
+    // Only beside a key file: a key from the environment is replaced in the environment.
+    if (this.#pending === undefined) {
+      this.#pending = this.#env[ENCRYPTION_KEY_ENV] ? null : (loadPendingKey(this.home) ?? null);
+    }
     if (this.#pending && keyFingerprint(this.#pending.key) === keyId) return this.#pending;
     return primary;
   }
