@@ -81,6 +81,8 @@ export class BlockStore {
   readonly home: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #migrated = new Map<string, Promise<number>>();
+  /** Block types this object has recorded, as written: saving the same again is skipped. */
+  readonly #types = new Map<string, string>();
   #key: EncryptionKey | undefined;
   #pending: EncryptionKey | null | undefined;
   #writeKey: EncryptionKey | undefined;
@@ -139,6 +141,8 @@ export class BlockStore {
 
   /** Records (or refreshes) a block type. */
   async registerType(type: BlockTypeRecord): Promise<void> {
+    const recorded = JSON.stringify([type.name, type.description, type.documentationUrl, type.fields, type.secretFields, type.schemaVersion]);
+    if (this.#types.get(type.slug) === recorded) return;
     await this.db.run(
       `INSERT INTO block_types (slug, name, description, documentation_url, fields, secret_fields, schema_version, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -156,6 +160,7 @@ export class BlockStore {
         new Date().toISOString(),
       ],
     );
+    this.#types.set(type.slug, recorded);
   }
 
   /** The block types recorded in this store. */
