@@ -14,10 +14,12 @@ export {
   type SaveOptions,
 } from "./blocks/block.js";
 export { assertValidBlockName, suggestBlockName } from "./blocks/names.js";
+export { blockTypeJsonSchema, type JsonSchema, SECRET_KEYWORD } from "./blocks/json-schema.js";
 export { maskBlockData } from "./blocks/serialize.js";
 export { STATEMENT_CHANNEL, type StatementEvent, statementChannel } from "./connector/events.js";
 export type { ConnectionInfo, SqlConnectorOptions, SslOptionsInput } from "./connector/options.js";
 export {
+  type ClientConnection,
   type ExecuteResult,
   type Params,
   SqlConnector,
@@ -25,7 +27,7 @@ export {
   type TransactionOptions,
   type TransactionScope,
 } from "./connector/sql-connector.js";
-export type { PoolOptions, Row, SslOptions } from "./driver/contract.js";
+export type { IsolationLevel, PoolOptions, Row, SslOptions, StatementResult } from "./driver/contract.js";
 export { Driver, DRIVER_PACKAGES, knownDriverNames, resolveDriver } from "./driver/drivers.js";
 export { clearDriverRegistry, loadDriverPlugin, registerDriver } from "./driver/registry.js";
 export * from "./errors.js";
@@ -70,5 +72,5 @@ export {
   NEW_KEY_FILE_NAME,
   parseEncryptionKey,
 } from "./crypto/keys.js";
-export type { ConnectionComponents, ConnectionComponentsInput } from "./url/components.js";
+export { ConnectionComponents, type ConnectionComponentsInput } from "./url/components.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";
