@@ -288,10 +288,13 @@ export class BlockStore {
   }
 
   async #read(db: StoreDatabase, typeSlug: string, name: string): Promise<BlockDocument | undefined> {
-    const row = await db.get<SealedDocumentRow>("SELECT * FROM block_documents WHERE type_slug = ? AND name = ?", [
-      typeSlug,
-      name,
-    ]);
+    const row = await db.get<SealedDocumentRow>(
+      "SELECT id, type_slug, name, data, schema_version, created_at, updated_at, key_id FROM block_documents WHERE type_slug = ? AND name = ?",
+      [
+        typeSlug,
+        name,
+      ],
+    );
     if (!row) return undefined;
     return {
       id: row.id,
