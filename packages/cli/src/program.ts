@@ -2,7 +2,9 @@ import { createRequire } from "node:module";
 import { closeDefaultStores } from "@sqlblocks/core";
 import { Command, CommanderError, Option } from "commander";
 import { blockCreate, blockDelete, blockInspect, blockList, blockTest, blockTypes } from "./commands/block.js";
+import { registerKeyCommands } from "./commands/key.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
+import { registerStoreCommands } from "./commands/store.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { errorLine } from "./format.js";
 import { type CliIo, processIo } from "./io.js";
@@ -15,7 +17,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
  */
 export function createProgram(io: CliIo): Command {
   const program = new Command("sqlblocks")
-    .description("Manage sqlblocks blocks and inspect flow runs. The store is $SQLBLOCKS_HOME (default ~/.sqlblocks).")
+    .description("Manage sqlblocks blocks and inspect flow runs. The store is $SQLBLOCKS_STORE_URL (PostgreSQL) or $SQLBLOCKS_HOME (default ~/.sqlblocks).")
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
@@ -102,6 +104,9 @@ export function createProgram(io: CliIo): Command {
     .argument("<id>", "the run id (or a unique prefix of it)")
     .option("--json", "print JSON")
     .action((id: string, options: { json?: boolean }) => runsLogs(io, id, options));
+
+  registerStoreCommands(program, io);
+  registerKeyCommands(program, io);
 
   return program;
 }

@@ -44,6 +44,7 @@ export {
   storeHome,
 } from "./store/block-store.js";
 export type { StoreDatabase, StoreDialect, StoreEngine } from "./store/database.js";
+export { type BlockCopyResult, copyBlocks } from "./store/copy-blocks.js";
 export { closeDefaultStores, configureDefaultStore, getDefaultStore } from "./store/default-store.js";
 export {
   applyMigrations,
