@@ -21,7 +21,7 @@ export function compileOptions(dialect: DialectFacts): CompileOptions {
 
 /** SQL text every method accepts: a non-empty string without NUL (SQLite would cut it there). */
 export function assertSqlText(sql: unknown): asserts sql is string {
-  if (typeof sql !== "string" || sql.trim() === "") throw new InvalidParametersError("sql must be a non-empty string");
+  if (typeof sql !== "string" || !/\S/.test(sql)) throw new InvalidParametersError("sql must be a non-empty string");
   if (sql.includes("\0")) {
     throw new InvalidParametersError("sql must not contain a NUL character: databases cut the text there or reject it");
   }
