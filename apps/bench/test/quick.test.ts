@@ -19,6 +19,7 @@ describe("benchmarks (quick mode)", () => {
       "W4/sqlite",
       "B1/sqlite",
       "T1/sqlite",
+      "C1/postgres",
     ]);
     for (const row of rows) {
       expect(row.sqlblocks?.perSecond, row.workload).toBeGreaterThan(0);
