@@ -6,6 +6,8 @@ import { SqlConnector } from "../src/connector/sql-connector.js";
 import { clearDriverRegistry, registerDriver } from "../src/driver/registry.js";
 import {
   DatabaseError,
+  LockTimeoutError,
+  UniqueViolationError,
   InvalidParametersError,
   MissingParametersError,
   TooManyCursorsError,
@@ -137,6 +139,8 @@ describe("database errors", () => {
       connector.execute("INSERT INTO items (id, name) VALUES (:id, :name)", { id: 1, name: PARAM_VALUE }),
     )) as DatabaseError;
     expect(error.driverCode).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
+    expect(error).toBeInstanceOf(UniqueViolationError);
+    expect(error.code).toBe("SQLBLOCKS_UNIQUE_VIOLATION");
     expect(error.message).toBe(
       "[SQLITE_CONSTRAINT_PRIMARYKEY] UNIQUE constraint failed: items.id — while running: INSERT INTO items (id, name) VALUES (:id, :name)",
     );
@@ -147,9 +151,10 @@ describe("database errors", () => {
     const connector = connect();
     failWith = (sql) => (sql.includes("busy") ? Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }) : undefined);
     const error = (await rejection(connector.execute("SELECT 'busy'"))) as DatabaseError;
+    expect(error).toBeInstanceOf(LockTimeoutError);
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.transient).toBe(true);
-    expect(error.code).toBe("SQLBLOCKS_DATABASE_TRANSIENT");
+    expect(error.code).toBe("SQLBLOCKS_LOCK_TIMEOUT");
     expect(error.driverCode).toBe("SQLITE_BUSY");
     expect(error.message).toBe("[SQLITE_BUSY] database is locked — while running: SELECT 'busy'");
     // The connector recovers.
@@ -183,6 +188,8 @@ describe("executeMany", () => {
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.index).toBe(2);
     expect(error.driverCode).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
+    expect(error).toBeInstanceOf(UniqueViolationError);
+    expect(error.code).toBe("SQLBLOCKS_UNIQUE_VIOLATION");
     expect(error.message).toBe(
       "[SQLITE_CONSTRAINT_PRIMARYKEY] UNIQUE constraint failed: items.id (parameter set 2) — while running: INSERT INTO items (id, name) VALUES (:id, :name)",
     );

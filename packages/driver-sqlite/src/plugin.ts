@@ -11,6 +11,7 @@ import {
 } from "@sqlblocks/core/driver";
 import type Database from "better-sqlite3";
 import type { DataSource } from "typeorm";
+import { classifySqliteError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";
 
 type Statement = Database.Statement<unknown[], Row>;
@@ -18,9 +19,6 @@ type Statement = Database.Statement<unknown[], Row>;
 /** SQLite's limit on bind parameters per statement (SQLITE_MAX_VARIABLE_NUMBER, 3.32+). */
 const MAX_BIND_PARAMETERS = 32766;
 const STATEMENT_CACHE_SIZE = 200;
-
-/** Result codes that mean "try again": another connection holds a lock. */
-const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED)/;
 
 /** One connection object per database: it holds no state of its own, so it is shared. */
 const connections = new WeakMap<Database.Database, DriverConnection>();
@@ -173,9 +171,7 @@ const sqlitePlugin: DriverPlugin = {
   },
 
   classifyError(error): ErrorClassification {
-    const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-    const driverCode = typeof code === "string" ? code : undefined;
-    return { driverCode, transient: driverCode !== undefined && TRANSIENT_CODES.test(driverCode) };
+    return classifySqliteError(error);
   },
 };
 

@@ -1,5 +1,6 @@
 import type { DataSource, DataSourceOptions } from "typeorm";
 import type { PlaceholderStyle } from "../params/index.js";
+import type { DatabaseErrorKind } from "../errors/database.js";
 import type { Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
 import type { Driver } from "./drivers.js";
@@ -109,6 +110,8 @@ export interface ErrorClassification {
   driverCode?: string | undefined;
   /** Connection lost, serialization failure, deadlock, lock timeout … */
   transient: boolean;
+  /** The portable kind, which picks the {@link DatabaseError} subclass core throws; absent: a plain DatabaseError. */
+  kind?: DatabaseErrorKind | undefined;
 }
 
 /**

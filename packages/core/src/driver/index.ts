@@ -26,6 +26,7 @@ export {
 export { dialectOf, type Dialect, Driver, DRIVER_PACKAGES } from "./drivers.js";
 export type { PlaceholderStyle } from "../params/index.js";
 export { InvalidConnectionInfoError } from "../errors.js";
+export type { DatabaseErrorKind } from "../errors/database.js";
 export {
   mergeOptions,
   normalizeQueryKey,

@@ -142,7 +142,9 @@ export function createTestPlugin(options: TestPluginOptions = {}): { plugin: Dri
     classifyError(error) {
       const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
       const driverCode = typeof code === "string" ? code : undefined;
-      return { driverCode, transient: driverCode === "SQLITE_BUSY" };
+      const kind =
+        driverCode === "SQLITE_BUSY" ? "lock_timeout" : driverCode === "SQLITE_CONSTRAINT_PRIMARYKEY" ? "unique_violation" : undefined;
+      return { driverCode, transient: driverCode === "SQLITE_BUSY", kind } as const;
     },
   };
   return { plugin, calls };
