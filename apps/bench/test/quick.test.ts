@@ -25,6 +25,7 @@ describe("benchmarks (quick mode)", () => {
       "B3/sqlite",
       "T3/sqlite",
       ...(process.getBuiltinModule?.("node:sqlite") ? ["B4/sqlite", "T4/sqlite"] : []),
+      "C1/postgres",
     ]);
     for (const row of rows) {
       expect(row.sqlblocks?.perSecond, row.workload).toBeGreaterThan(0);

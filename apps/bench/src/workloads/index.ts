@@ -1,5 +1,6 @@
 import { blockLoadWorkload } from "./block-load.js";
 import { storeEngineWorkloads } from "./store-engines.js";
+import { coldStartWorkload } from "./c1-cold-start.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
 import type { Workload } from "./types.js";
 import { executeManyWorkload } from "./w1-execute-many.js";
@@ -16,6 +17,7 @@ export const WORKLOADS: readonly Workload[] = [
   blockLoadWorkload,
   taskOverheadWorkload,
   ...storeEngineWorkloads,
+  coldStartWorkload,
 ];
 
 export type { Measurement, RunContext, Variant, Workload } from "./types.js";

@@ -3,7 +3,9 @@ import type { SqlBlocksError } from "../errors.js";
 import { executeBatch } from "./batch.js";
 import { publishStatement } from "./events.js";
 import type { Redactor } from "./redact.js";
-import { type Compiled, compileFor } from "./statement-text.js";
+import { type CompiledSql, compileSql } from "../params/index.js";
+import { isReadOnlyStatement } from "./read-only.js";
+import { assertSqlText, bindWithIndex, type Compiled, compileOptions, isPositional } from "./statement-text.js";
 import type { ExecuteResult, Params } from "./types.js";
 import { wrapDatabaseError } from "./wrap-error.js";
 
@@ -37,22 +39,60 @@ export interface Observation {
  * redacted {@link DatabaseError}. The connector and its transactions use the same runner
  * over different {@link ConnectionSource}s, so the two APIs cannot drift apart.
  */
+/** What the runner remembers about one SQL text: compiled once, judged once. */
+interface Prepared {
+  compiled: CompiledSql;
+  readOnly: boolean;
+}
+
+/** How many SQL texts a runner remembers (a program runs the same statements over and over). */
+const PREPARED_CACHE_SIZE = 500;
+
 export class StatementRunner {
+  readonly #prepared: Map<string, Prepared>;
+
   constructor(
     readonly plugin: DriverPlugin,
     readonly redactor: Redactor,
     readonly blockName: string | undefined,
     readonly source: ConnectionSource,
-  ) {}
+    prepared?: Map<string, Prepared>,
+  ) {
+    this.#prepared = prepared ?? new Map();
+  }
 
   /** The same runner over another source (a transaction's connection). */
   over(source: ConnectionSource): StatementRunner {
-    return new StatementRunner(this.plugin, this.redactor, this.blockName, source);
+    return new StatementRunner(this.plugin, this.redactor, this.blockName, source, this.#prepared);
   }
 
   /** SQL and values for the driver. */
   compile(sql: string, params: Params | undefined): Compiled {
-    return compileFor(this.plugin, sql, params);
+    const prepared = this.#prepare(sql);
+    if (isPositional(params)) return { sql, values: params };
+    return { sql: prepared.compiled.sql, values: bindWithIndex(prepared.compiled, params, undefined) };
+  }
+
+  /**
+   * Whether the statement only reads (SELECT, WITH … SELECT, VALUES, SHOW, TABLE; see
+   * {@link isReadOnlyStatement}), judged once per SQL text.
+   */
+  isReadOnly(sql: string): boolean {
+    return this.#prepare(sql).readOnly;
+  }
+
+  #prepare(sql: string): Prepared {
+    let prepared = this.#prepared.get(sql);
+    if (prepared === undefined) {
+      assertSqlText(sql);
+      prepared = {
+        compiled: compileSql(sql, this.plugin.placeholderStyle, compileOptions(this.plugin)),
+        readOnly: isReadOnlyStatement(sql, this.plugin),
+      };
+      if (this.#prepared.size >= PREPARED_CACHE_SIZE) this.#prepared.clear();
+      if (sql.length <= 100_000) this.#prepared.set(sql, prepared);
+    }
+    return prepared;
   }
 
   /** Wraps what a driver threw, with the SQL (never values) and secrets redacted. */

@@ -4,17 +4,18 @@ import { Block, type BlockTypeDefinition, registerBlockType } from "../blocks/bl
 import { maskBlockData } from "../blocks/serialize.js";
 import type { Row, SslOptions } from "../driver/contract.js";
 import { loadDriverPlugin } from "../driver/registry.js";
-import { BlockValidationError, InvalidConnectionInfoError, InvalidParametersError } from "../errors.js";
-import { isSecret, revealSecret, Secret } from "../secret/secret.js";
+import { InvalidParametersError } from "../errors.js";
+import { isSecret, revealSecret, type Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
-import { normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "../url/index.js";
+import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
-import { type ConnectionInfo, type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
+import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
 import { ConnectionPool, inTransaction } from "./pool.js";
 import { PoolSlot } from "./pool-slot.js";
 import { Redactor } from "./redact.js";
 import { StatementRunner } from "./runner.js";
+import { readSettings, settingsToBlockData, validateSettings } from "./settings.js";
 import { chunkSizeOf, streamRows } from "./stream.js";
 import { pageSize, TransactionHandle } from "./transaction.js";
 import type { ExecuteResult, Params, StreamOptions, TransactionOptions, TransactionScope } from "./types.js";
@@ -22,7 +23,6 @@ import type { ExecuteResult, Params, StreamOptions, TransactionOptions, Transact
 export type { ClientConnection } from "./client.js";
 export type { ExecuteResult, Params, StreamOptions, TransactionOptions, TransactionScope } from "./types.js";
 
-const DEFAULT_MAX_OPEN_CURSORS = 8;
 /** Set while `Block.load(…, { validate: false })` rebuilds a connector: it loads what it can. */
 let loadingUnvalidated = false;
 
@@ -69,50 +69,22 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   constructor(options: SqlConnectorOptions) {
     super();
-    if (typeof options !== "object" || options === null) {
-      throw new InvalidConnectionInfoError(
-        'a SqlConnector needs { connectionInfo }: a URL such as "postgresql+pg://user@host/db" or connection components',
-      );
-    }
-    const info: ConnectionInfo = options.connectionInfo;
-    if (typeof info === "string" || isSecret(info)) {
-      const url = Secret.from(info);
-      this.#components = parseConnectionUrl(url);
-      this.connectionInfo = url;
-    } else {
-      this.#components = normalizeComponents(info);
-      this.connectionInfo = this.#components;
-    }
-    if (options.fetchSize !== undefined && !(Number.isInteger(options.fetchSize) && options.fetchSize > 0)) {
-      throw new InvalidParametersError(`fetchSize must be a positive integer, got ${String(options.fetchSize)}`);
-    }
-    this.connectArgs = options.connectArgs;
-    this.fetchSize = options.fetchSize ?? 1;
-    const ssl = options.ssl;
-    this.ssl =
-      typeof ssl === "object" && ssl !== null && typeof ssl.key === "string"
-        ? { ...ssl, key: new Secret(ssl.key) }
-        : (ssl as boolean | SslOptions | undefined);
-    this.pool = options.pool;
-    this.connectTimeoutMs = options.connectTimeoutMs;
-    this.maxOpenCursors = options.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS;
-    this.#cursors = new CursorCache(this.maxOpenCursors);
-    const settings = { components: this.#components, ssl: this.ssl, pool: this.pool, connectTimeoutMs: this.connectTimeoutMs, connectArgs: this.connectArgs };
-    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, settings, this.#redactor));
+    const settings = readSettings(options);
+    this.connectionInfo = settings.connectionInfo;
+    this.#components = settings.components;
+    this.connectArgs = settings.connectArgs;
+    this.fetchSize = settings.fetchSize;
+    this.ssl = settings.ssl;
+    this.pool = settings.pool;
+    this.connectTimeoutMs = settings.connectTimeoutMs;
+    this.maxOpenCursors = settings.maxOpenCursors;
     this.#redactor = new Redactor([
       revealSecret(this.#components.password),
       typeof this.ssl === "object" ? revealSecret(this.ssl.key) : undefined,
     ]);
-    // The same rules as a saved block: `pool: { max: 0 }` fails here, not as a silent default.
-    if (loadingUnvalidated) return;
-    const checked = sqlConnectorSchema.safeParse(this.toBlockData());
-    if (!checked.success) {
-      throw new BlockValidationError(
-        SqlConnector.type.name,
-        checked.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })),
-        " options",
-      );
-    }
+    this.#cursors = new CursorCache(this.maxOpenCursors);
+    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, settings, this.#redactor));
+    if (!loadingUnvalidated) validateSettings(SqlConnector.type.name, settings);
   }
 
   /** Rebuilds a connector from stored block data (unchecked when loaded with `validate: false`). */
@@ -145,17 +117,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   }
 
   toBlockData(): Record<string, unknown> {
-    const info = this.connectionInfo;
-    const data: Record<string, unknown> = {
-      connectionInfo: isSecret(info) ? { url: info } : dropUndefined({ ...info }),
-      connectArgs: this.connectArgs,
-      fetchSize: this.fetchSize,
-      ssl: this.ssl,
-      pool: this.pool,
-      connectTimeoutMs: this.connectTimeoutMs,
-      maxOpenCursors: this.maxOpenCursors === DEFAULT_MAX_OPEN_CURSORS ? undefined : this.maxOpenCursors,
-    };
-    return dropUndefined(data);
+    return settingsToBlockData(this);
   }
 
   /** A safe view for logs and `JSON.stringify`: secrets masked, the URL with its password masked. */
@@ -339,7 +301,3 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 }
 
 registerBlockType(SqlConnector);
-
-function dropUndefined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}
