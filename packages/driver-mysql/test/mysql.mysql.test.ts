@@ -177,7 +177,7 @@ describe("mysql/mariadb: SQL the parameter compiler must leave alone, and MySQL 
     const marker = uniqueName("sqlb_flat");
     const session = await db.getClient("connection");
     try {
-      const cursor = (await mysqlPlugin.openCursor(session, `${MILLION_ROWS} /* ${marker} */`, [])) as MysqlCursor;
+      const cursor = (await session.openCursor(`${MILLION_ROWS} /* ${marker} */`)) as MysqlCursor;
       expect((await cursor.read(10)).length).toBe(10);
       await sleep(300);
       // The rest of the million rows wait on the server (TCP back-pressure), not in memory.

@@ -25,7 +25,8 @@ describe("mysql plug-in", () => {
       maxBindParameters: 65535,
       pingSql: "SELECT 1",
     });
-    expect(typeof mysqlPlugin.executeRepeated).toBe("function");
+    expect(mysqlPlugin.isolationLevels).toEqual(["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]);
+    expect(typeof mysqlPlugin.connect).toBe("function");
   });
 });
 

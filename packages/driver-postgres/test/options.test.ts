@@ -23,7 +23,8 @@ describe("postgres plug-in", () => {
       maxBindParameters: 65535,
       pingSql: "SELECT 1",
     });
-    expect(typeof postgresPlugin.executeRepeated).toBe("function");
+    expect(postgresPlugin.isolationLevels).toEqual(["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]);
+    expect(typeof postgresPlugin.connect).toBe("function");
   });
 });
 

@@ -5,11 +5,18 @@
  */
 export {
   BatchItemError,
+  type ConnectionFactory,
   type ConnectionSettings,
+  type CursorOptions,
+  type DialectFacts,
   DRIVER_CONTRACT_VERSION,
+  type DriverConnection,
   type DriverCursor,
   type DriverPlugin,
   type ErrorClassification,
+  type ErrorClassifier,
+  type IsolationLevel,
+  type OptionMapping,
   isDriverPlugin,
   type PoolOptions,
   type Row,
