@@ -68,7 +68,7 @@ export function runConformanceSuite(options: ConformanceOptions): void {
       const connector = context.make();
       state.connector = connector;
       try {
-        await connector.execute(options.plugin.pingSql);
+        await connector.ping();
       } catch (error) {
         if (required) throw error;
         state.unreachable = error;

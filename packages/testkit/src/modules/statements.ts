@@ -97,17 +97,17 @@ export function statementTests(ctx: SuiteContext): void {
 
   test("close is safe twice and the connector stays usable", async () => {
     const temporary = make();
-    await temporary.execute(ctx.options.plugin.pingSql);
+    await temporary.ping();
     await temporary.close();
     await temporary.close();
-    await temporary.execute(ctx.options.plugin.pingSql);
+    await temporary.ping();
     await temporary[Symbol.asyncDispose]();
   });
 
   test("a statement running while close() is called completes; the next one gets a new pool", async () => {
     await seed(3);
     const temporary = make();
-    await temporary.execute(ctx.options.plugin.pingSql);
+    await temporary.ping();
     const running = temporary.fetchAll(`SELECT COUNT(*) AS n FROM ${table}`);
     const closing = temporary.close();
     expect(count((await running)[0])).toBe(3);
