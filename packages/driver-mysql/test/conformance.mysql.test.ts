@@ -1,6 +1,6 @@
 import { ConnectionComponents, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { type ProvocationContext, rejection, runConformanceSuite, uniqueName } from "@sqlblocks/testkit";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
 import mysqlPlugin from "../src/index.js";
 import { sleep } from "./server.js";
 
@@ -86,7 +86,7 @@ runConformanceSuite({
     },
   ],
   errors: {
-    deadlock: async ({ make, table }) => {
+    deadlock: { driverCode: "1213", provoke: async ({ make, table }) => {
       const db = make({ pool: { max: 2 } });
       const bothLocked = barrier(2);
       const lockInOrder = (first: number, second: number) =>
@@ -97,14 +97,19 @@ runConformanceSuite({
         });
       try {
         const outcomes = await Promise.allSettled([lockInOrder(1, 2), lockInOrder(2, 1)]);
-        return outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected")?.reason;
+        // Exactly one victim: the other transaction commits.
+        const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+        expect(failures).toHaveLength(1);
+        return failures[0]?.reason;
       } finally {
         await db.close();
       }
-    },
+    } },
     // MariaDB 10.11 raises no serialization failure at its default settings (1020 needs innodb_snapshot_isolation, 11.6+).
     serialization_failure: false,
-    lock_timeout: (context) =>
+    lock_timeout: {
+      driverCode: "1205",
+      provoke: (context) =>
       whileRowLocked(context, (db) =>
         rejection(
           db.transaction(async (tx) => {
@@ -113,8 +118,14 @@ runConformanceSuite({
           }),
         ),
       ),
-    query_canceled: ({ connector }) => rejection(connector.execute("SET STATEMENT max_statement_time = 0.05 FOR SELECT SLEEP(5)")),
-    permission_denied: async ({ table }) => {
+    },
+    query_canceled: {
+      driverCode: "1969",
+      provoke: ({ connector }) => rejection(connector.execute("SET STATEMENT max_statement_time = 0.05 FOR SELECT SLEEP(5)")),
+    },
+    permission_denied: {
+      driverCode: "1142",
+      provoke: async ({ table }) => {
       const user = uniqueName("sqlb_norights").slice(0, 32);
       await admin.execute(`CREATE USER '${user}'@'%'`);
       await admin.execute(`CREATE USER '${user}'@'localhost'`);
@@ -127,6 +138,7 @@ runConformanceSuite({
         await admin.execute(`DROP USER IF EXISTS '${user}'@'%'`);
         await admin.execute(`DROP USER IF EXISTS '${user}'@'localhost'`);
       }
+    },
     },
   },
   faults: {

@@ -1,6 +1,6 @@
 import { registerDriver, SqlConnector } from "@sqlblocks/core";
 import { type ProvocationContext, rejection, runConformanceSuite, uniqueName } from "@sqlblocks/testkit";
-import { afterAll } from "vitest";
+import { afterAll, expect } from "vitest";
 import postgresPlugin from "../src/index.js";
 import { sleep } from "./server.js";
 
@@ -37,7 +37,10 @@ async function deadlock({ make, table }: ProvocationContext): Promise<unknown> {
     });
   try {
     const outcomes = await Promise.allSettled([lockInOrder(1, 2), lockInOrder(2, 1)]);
-    return outcomes.find((o): o is PromiseRejectedResult => o.status === "rejected")?.reason;
+    // Exactly one victim: the other transaction commits.
+    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
+    expect(failures).toHaveLength(1);
+    return failures[0]?.reason;
   } finally {
     await db.close();
   }
@@ -73,8 +76,10 @@ runConformanceSuite({
     },
   ],
   errors: {
-    deadlock,
-    serialization_failure: async ({ make, table }) => {
+    deadlock: { driverCode: "40P01", provoke: deadlock },
+    serialization_failure: {
+      driverCode: "40001",
+      provoke: async ({ make, table }) => {
       // Write skew: both read the total, both insert; SERIALIZABLE lets only one commit.
       const db = make({ pool: { max: 2 } });
       const bothRead = barrier(2);
@@ -94,7 +99,10 @@ runConformanceSuite({
         await db.close();
       }
     },
-    lock_timeout: async ({ make, table }) => {
+    },
+    lock_timeout: {
+      driverCode: "55P03",
+      provoke: async ({ make, table }) => {
       const db = make({ pool: { max: 2 } });
       let holding: () => void = () => {};
       const locked = new Promise<void>((resolve) => {
@@ -123,14 +131,20 @@ runConformanceSuite({
         await db.close();
       }
     },
-    query_canceled: ({ connector }) =>
+    },
+    query_canceled: {
+      driverCode: "57014",
+      provoke: ({ connector }) =>
       rejection(
         connector.transaction(async (tx) => {
           await tx.execute("SET LOCAL statement_timeout = '50ms'");
           await tx.execute("SELECT pg_sleep(5)");
         }),
       ),
-    permission_denied: async ({ connector, table }) => {
+    },
+    permission_denied: {
+      driverCode: "42501",
+      provoke: async ({ connector, table }) => {
       const role = uniqueName("sqlb_norights");
       await admin.execute(`CREATE ROLE ${role} NOLOGIN`);
       try {
@@ -143,6 +157,7 @@ runConformanceSuite({
       } finally {
         await admin.execute(`DROP ROLE IF EXISTS ${role}`);
       }
+    },
     },
   },
   faults: {

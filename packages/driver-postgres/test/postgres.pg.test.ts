@@ -1,4 +1,4 @@
-import { DatabaseError, DeadlockError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgresPlugin from "../src/index.js";
@@ -151,36 +151,6 @@ describe("postgres: SQL the parameter compiler must leave alone, and PostgreSQL 
     } finally {
       await db.execute(`DROP SEQUENCE IF EXISTS ${sequence}`);
     }
-  });
-
-  it("a deadlock is a transient error with SQLSTATE 40P01", async (context) => {
-    gate(context);
-    await db.execute(`DELETE FROM ${table}`);
-    await db.executeMany(`INSERT INTO ${table} (id, name) VALUES (:id, :name)`, [
-      { id: 1, name: "a" },
-      { id: 2, name: "b" },
-    ]);
-    let ready = 0;
-    const bothLocked = () =>
-      new Promise<void>((resolve) => {
-        ready++;
-        const check = () => (ready >= 2 ? resolve() : setTimeout(check, 5));
-        check();
-      });
-    const lockInOrder = (first: number, second: number) =>
-      db.transaction(async (tx) => {
-        await tx.execute(`UPDATE ${table} SET name = name WHERE id = :id`, { id: first });
-        await bothLocked();
-        await tx.execute(`UPDATE ${table} SET name = name WHERE id = :id`, { id: second });
-      });
-    const outcomes = await Promise.allSettled([lockInOrder(1, 2), lockInOrder(2, 1)]);
-    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => o.reason as DatabaseError);
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toBeInstanceOf(DatabaseError);
-    expect(failures[0]!.driverCode).toBe("40P01");
-    expect(failures[0]!.transient).toBe(true);
-    expect(failures[0]).toBeInstanceOf(DeadlockError);
-    expect(failures[0]!.code).toBe("SQLBLOCKS_DEADLOCK");
   });
 
   it("pool.acquireTimeoutMs fails a wait for a free connection with a transient error", async (context) => {

@@ -18,6 +18,7 @@ export {
   CONFORMANCE_MODULES,
   type ConformanceModule,
   type ConformanceOptions,
+  type ExpectedFailure,
   type FaultHooks,
   type IsolationLevel,
   type Provocation,

@@ -34,6 +34,12 @@ export interface ProvocationContext {
 /** Runs SQL that must fail with the error class of one kind; resolves with what it threw. */
 export type Provocation = (context: ProvocationContext) => Promise<unknown>;
 
+/** A provocation with the native code the driver must report for it (e.g. `"40P01"`). */
+export interface ExpectedFailure {
+  provoke: Provocation;
+  driverCode?: string | RegExp;
+}
+
 /** One value round trip: `sql` with `params` must give exactly `expected` as its only row. */
 export interface ValueCase {
   name: string;
@@ -91,7 +97,7 @@ export interface ConformanceOptions {
    * foreign key, syntax), e.g. deadlock or lock timeout; `false` marks a class the database
    * cannot raise (the test is skipped visibly).
    */
-  errors?: Partial<Record<DatabaseErrorKind, Provocation | false>>;
+  errors?: Partial<Record<DatabaseErrorKind, Provocation | ExpectedFailure | false>>;
   /** Connection kills for the fault tests; absent, they are skipped visibly. */
   faults?: FaultHooks;
 }

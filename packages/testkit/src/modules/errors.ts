@@ -1,7 +1,7 @@
 import { DATABASE_ERROR_CLASSES, DatabaseError, type DatabaseErrorKind, SqlSyntaxError, UniqueViolationError } from "@sqlblocks/core";
 import { describe, expect, it } from "vitest";
 import { rejection, type SuiteContext } from "../context.js";
-import type { Provocation, ProvocationContext } from "../options.js";
+import type { ExpectedFailure, Provocation, ProvocationContext } from "../options.js";
 
 /** A value that must never appear in an error message. */
 const CANARY_VALUE = "canary-value-7f3a";
@@ -45,7 +45,7 @@ function portable(drop: (table: string) => string): Partial<Record<DatabaseError
 export function errorTests(ctx: SuiteContext): void {
   const { table, seed, test } = ctx;
   const hooks = ctx.options.faults;
-  const provocations: Partial<Record<DatabaseErrorKind, Provocation | false>> = {
+  const provocations: Partial<Record<DatabaseErrorKind, Provocation | ExpectedFailure | false>> = {
     ...portable(ctx.dropSql),
     // With kill hooks, a connection ended by the server inside a transaction is a lost connection.
     ...(hooks
@@ -67,14 +67,15 @@ export function errorTests(ctx: SuiteContext): void {
   describe("error classes", () => {
     for (const kind of Object.keys(DATABASE_ERROR_CLASSES) as DatabaseErrorKind[]) {
       const ErrorClass = DATABASE_ERROR_CLASSES[kind];
-      const provoke = provocations[kind];
-      if (!provoke) {
-        const why = provoke === false ? `${ctx.options.name} cannot raise it` : `no provocation given for ${ctx.options.name}`;
+      const given = provocations[kind];
+      if (!given) {
+        const why = given === false ? `${ctx.options.name} cannot raise it` : `no provocation given for ${ctx.options.name}`;
         it.skip(`${ErrorClass.name} (${kind}): skipped, ${why}`, () => {});
         continue;
       }
       test(`${ErrorClass.name} is what ${kind} raises, with a stable code and the driver's own code`, async () => {
         await seed(3);
+        const { provoke, driverCode } = typeof given === "function" ? { provoke: given, driverCode: undefined } : given;
         const failure = await provoke({ connector: ctx.connector, make: ctx.make, table, url: ctx.url });
         expect(failure, `${kind} was provoked`).toBeInstanceOf(ErrorClass);
         const error = failure as DatabaseError;
@@ -83,6 +84,7 @@ export function errorTests(ctx: SuiteContext): void {
         expect(error.code).toMatch(/^SQLBLOCKS_[A-Z_]+$/);
         // A lost connection may carry no code (pg reports it by message only); every other kind has the driver's own.
         if (kind !== "connection_lost") expect(error.driverCode, "the driver's native code is kept").toBeTruthy();
+        if (driverCode !== undefined) expect(error.driverCode).toMatch(driverCode);
         expect(typeof error.transient).toBe("boolean");
         // The connector is still usable.
         await ctx.connector.resetConnections();
