@@ -7,6 +7,7 @@
 export {
   Block,
   type BlockClass,
+  type BlockDescription,
   type BlockTypeDefinition,
   type LoadOptions,
   registerBlockType,
