@@ -82,7 +82,7 @@ describe("the quickstart demo", () => {
   // The CLI is a dev dependency of the demo, so turbo builds it before these tests run.
   const cliPackage = path.join(appRoot, "node_modules/sqlblocks");
   const cli = path.join(cliPackage, (JSON.parse(readFileSync(path.join(cliPackage, "package.json"), "utf8")) as { bin: { sqlblocks: string } }).bin.sqlblocks);
-  it("is visible through the sqlblocks CLI", async () => {
+  it("is visible through the sqlblocks CLI", { timeout: 120_000 }, async () => {
     expect(existsSync(cli), `${cli} is missing: build the CLI (turbo builds it as a dependency of the demo)`).toBe(true);
     const { NODE_PATH: _hoisted, ...baseEnv } = process.env;
     const sqlblocks = (...args: string[]) => run(process.execPath, [cli, ...args], { cwd: appRoot, env: { ...baseEnv, SQLBLOCKS_HOME: home } });

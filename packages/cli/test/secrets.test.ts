@@ -56,10 +56,11 @@ beforeAll(async () => {
   })();
   await flushRunHistory();
   await closeDefaultStores();
-});
+  // Eight CLI processes and a flow: minutes on a loaded 2-CPU machine, not the default 10 s.
+}, 120_000);
 
 describe("no command ever prints a secret", () => {
-  it("runs every command, as text and --json, and finds the canary password nowhere", async () => {
+  it("runs every command, as text and --json, and finds the canary password nowhere", { timeout: 240_000 }, async () => {
     const runs = parse<{ id: string }[]>(await run(["runs", "ls", "--json"]));
     expect(runs).toHaveLength(1);
     const id = runs[0]!.id;

@@ -226,7 +226,7 @@ describe("postgres faults: executeMany interrupted by a killed connection", () =
     { path: "one prepared statement per set", sql: (t: string) => `INSERT INTO ${t} (id, payload) SELECT :id, :payload`, rows: 4_000 },
   ];
 
-  it.for(cases)("$path: success ⇒ all rows; error ⇒ none, or all only when the kill hit COMMIT", { timeout: 60_000 }, async ({ path, sql, rows }, context) => {
+  it.for(cases)("$path: success ⇒ all rows; error ⇒ none, or all only when the kill hit COMMIT", { timeout: 180_000 }, async ({ path, sql, rows }, context) => {
     gate(context);
     // No unique key, so nothing can absorb a set applied twice.
     const table = await createTable("rel_many", "id int NOT NULL, payload text NOT NULL");
