@@ -4,6 +4,7 @@ import { coldStartWorkload } from "./c1-cold-start.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
 import type { Workload } from "./types.js";
 import { executeManyWorkload } from "./w1-execute-many.js";
+import { executeManyPerRowWorkload } from "./w1-per-row.js";
 import { fetchAllWorkload } from "./w2-fetch-all.js";
 import { fetchManyWorkload } from "./w3-fetch-many.js";
 import { fetchOneWorkload } from "./w4-fetch-one.js";
@@ -11,6 +12,7 @@ import { fetchOneWorkload } from "./w4-fetch-one.js";
 /** Every benchmark, in the order of SPEC §9. */
 export const WORKLOADS: readonly Workload[] = [
   executeManyWorkload,
+  executeManyPerRowWorkload,
   fetchAllWorkload,
   fetchManyWorkload,
   fetchOneWorkload,
