@@ -43,5 +43,19 @@ export {
   storeHome,
 } from "./store/block-store.js";
 export type { StoreDatabase } from "./store/database.js";
+export {
+  analyzeQuery,
+  configureTelemetry,
+  errorAttributes,
+  errorTypeOf,
+  extractTraceContext,
+  injectTraceContext,
+  type QueryShape,
+  recordFailure,
+  type TelemetryOptions,
+  type TraceCarrier,
+  telemetryEnabled,
+  withTraceContext,
+} from "./telemetry/index.js";
 export type { ConnectionComponents, ConnectionComponentsInput } from "./url/components.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";

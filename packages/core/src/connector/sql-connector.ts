@@ -16,6 +16,7 @@ import {
 import { bindParameters, type CompiledSql, compileSql, planInsertBatch } from "../params/index.js";
 import { isSecret, revealSecret, Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
+import { StatementTelemetry } from "../telemetry/statement.js";
 import { normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "../url/index.js";
 import { OpenCursor } from "./cursor.js";
 import { publishStatement } from "./events.js";
@@ -163,6 +164,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   /** Keys of results read to the end: like Python's cached result sets, they give [] until reset. */
   readonly #exhausted = new Set<string>();
   readonly #singleConnectionLock = new Mutex();
+  #telemetry: StatementTelemetry | undefined;
 
   constructor(options: SqlConnectorOptions) {
     super();
@@ -295,7 +297,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       } catch (error) {
         throw await this.#explainBatchFailure(plugin, plan, error);
       }
-    });
+    }, plan.sets);
   }
 
   /**
@@ -342,12 +344,14 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     let broken: unknown;
     let rowCount = 0;
     const started = performance.now();
+    const span = this.#scope(plugin).telemetry.start("stream", sql);
     try {
       session = await this.#openSession(plugin);
       cursor = await plugin.openCursor(session, compiled.sql, compiled.values);
       while (true) {
         const rows = await cursor.read(chunkSize);
         rowCount += rows.length;
+        span?.chunk(rows.length);
         if (rows.length > 0) yield rows as T[];
         if (rows.length < chunkSize) break;
       }
@@ -357,6 +361,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     } finally {
       await cursor?.close().catch(() => undefined);
       if (session) await release(plugin, session, broken);
+      if (broken === undefined) span?.succeeded(rowCount);
+      else span?.failed(wrapDatabaseError(broken, plugin, this.#redactor, sql));
       publishStatement({
         operation: "stream",
         sql,
@@ -381,15 +387,18 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     const plugin = await this.#driver();
     let fromCallback = false;
     try {
-      return await this.#withSession(
-        plugin,
-        (session) =>
-          fn(new TransactionHandle(this.#redactor, plugin, session, this.blockName)).catch((error: unknown) => {
-            fromCallback = true;
-            throw error;
-          }),
-        true,
-        options.isolationLevel,
+      const scope = this.#scope(plugin);
+      return await scope.telemetry.inTransaction(() =>
+        this.#withSession(
+          plugin,
+          (session) =>
+            fn(new TransactionHandle(this.#redactor, plugin, session, this.blockName, scope.telemetry)).catch((error: unknown) => {
+              fromCallback = true;
+              throw error;
+            }),
+          true,
+          options.isolationLevel,
+        ),
       );
     } catch (error) {
       // The callback's own errors pass through as thrown; a failed connect, BEGIN or COMMIT
@@ -541,7 +550,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   /** What a statement event and a wrapped error need to know about this connector. */
   #scope(plugin: DriverPlugin): StatementScope {
-    return { plugin, redactor: this.#redactor, blockName: this.blockName };
+    this.#telemetry ??= new StatementTelemetry(this.#components, plugin, () => this.blockName);
+    return { plugin, redactor: this.#redactor, blockName: this.blockName, telemetry: this.#telemetry };
   }
 
   /** Runs `fn` on a pool that close() will not destroy until `fn` settles. */
@@ -817,6 +827,8 @@ interface StatementScope {
   readonly plugin: DriverPlugin;
   readonly redactor: Redactor;
   readonly blockName: string | undefined;
+  /** The connector's OpenTelemetry instrumentation. */
+  readonly telemetry: StatementTelemetry;
 }
 
 /**
@@ -828,16 +840,20 @@ async function observe<T extends { rowCount: number }>(
   operation: string,
   sql: string,
   run: () => Promise<T>,
+  batchSize?: number,
 ): Promise<T> {
   const started = performance.now();
   const event = { operation, sql, blockName: scope.blockName };
+  const span = scope.telemetry.start(operation, sql, batchSize);
   try {
     const result = await run();
     publishStatement({ ...event, durationMs: performance.now() - started, rowCount: result.rowCount });
+    span?.succeeded(result.rowCount);
     return result;
   } catch (error) {
     const wrapped = wrapDatabaseError(error, scope.plugin, scope.redactor, sql);
     publishStatement({ ...event, durationMs: performance.now() - started, rowCount: 0, errorCode: wrapped.code });
+    span?.failed(wrapped);
     throw wrapped;
   }
 }
@@ -851,6 +867,7 @@ class TransactionHandle implements TransactionScope {
     readonly plugin: DriverPlugin,
     readonly session: QueryRunner,
     readonly blockName: string | undefined,
+    readonly telemetry: StatementTelemetry,
   ) {}
 
   async execute<T extends Row = Row>(sql: string, params?: Params): Promise<ExecuteResult<T>> {
@@ -871,7 +888,7 @@ class TransactionHandle implements TransactionScope {
         const index = (error as { index?: number; batchIndex?: number }).index ?? (error as { batchIndex?: number }).batchIndex;
         throw wrapDatabaseError((error as { cause?: unknown }).cause ?? error, this.plugin, this.redactor, sql, index);
       }
-    });
+    }, plan.sets);
   }
 
   async fetchOne<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
