@@ -19,6 +19,8 @@ describe("benchmarks (quick mode)", () => {
       "W4/sqlite",
       "B1/sqlite",
       "T1/sqlite",
+      "O1/sqlite",
+      "O2/sqlite",
     ]);
     for (const row of rows) {
       expect(row.sqlblocks?.perSecond, row.workload).toBeGreaterThan(0);

@@ -1,5 +1,6 @@
 import { blockLoadWorkload } from "./block-load.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
+import { telemetryNoSdkWorkload, telemetrySdkWorkload } from "./telemetry-overhead.js";
 import type { Workload } from "./types.js";
 import { executeManyWorkload } from "./w1-execute-many.js";
 import { fetchAllWorkload } from "./w2-fetch-all.js";
@@ -14,6 +15,8 @@ export const WORKLOADS: readonly Workload[] = [
   fetchOneWorkload,
   blockLoadWorkload,
   taskOverheadWorkload,
+  telemetryNoSdkWorkload,
+  telemetrySdkWorkload,
 ];
 
 export type { Measurement, RunContext, Variant, Workload } from "./types.js";
