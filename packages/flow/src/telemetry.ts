@@ -1,4 +1,5 @@
 import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
 import { errorTypeOf, recordFailure, telemetryEnabled } from "@sqlblocks/core";
 import type { ActiveRun } from "./engine.js";
 import { RunState } from "./states.js";
@@ -54,7 +55,7 @@ export function inRunSpan<T>(run: ActiveRun, fn: () => T): T {
 export function recordRetry(run: ActiveRun, error: unknown, attempt: number, delayMs: number): void {
   spans.get(run)?.addEvent(RETRY_EVENT, {
     [ATTR_RUN_ATTEMPT]: attempt,
-    "error.type": errorTypeOf(error),
+    [ATTR_ERROR_TYPE]: errorTypeOf(error),
     "sqlblocks.retry.delay_ms": Math.round(delayMs),
   });
 }
@@ -75,7 +76,7 @@ export function endRunSpan(run: ActiveRun): void {
   if (state === RunState.COMPLETED) span.setStatus({ code: SpanStatusCode.OK });
   else if (state === RunState.CRASHED) {
     // A crash has no error object to record: the reason is the run's own text.
-    span.setAttribute("error.type", "CRASHED");
+    span.setAttribute(ATTR_ERROR_TYPE, "CRASHED");
     span.setStatus({ code: SpanStatusCode.ERROR, message: run.record.error ?? "crashed" });
   }
   span.end();

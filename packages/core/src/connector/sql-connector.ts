@@ -345,6 +345,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     let rowCount = 0;
     const started = performance.now();
     const span = this.#scope(plugin).telemetry.start("stream", sql);
+    let failure: SqlBlocksError | undefined;
     try {
       session = await this.#openSession(plugin);
       cursor = await plugin.openCursor(session, compiled.sql, compiled.values);
@@ -357,12 +358,13 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       }
     } catch (error) {
       broken = error;
-      throw wrapDatabaseError(error, plugin, this.#redactor, sql);
+      failure = wrapDatabaseError(error, plugin, this.#redactor, sql);
+      throw failure;
     } finally {
       await cursor?.close().catch(() => undefined);
       if (session) await release(plugin, session, broken);
-      if (broken === undefined) span?.succeeded(rowCount);
-      else span?.failed(wrapDatabaseError(broken, plugin, this.#redactor, sql));
+      if (failure === undefined) span?.succeeded(rowCount);
+      else span?.failed(failure);
       publishStatement({
         operation: "stream",
         sql,
@@ -385,20 +387,21 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    */
   async transaction<T>(fn: (tx: TransactionScope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const plugin = await this.#driver();
+    return this.#scope(plugin).telemetry.inTransaction(() => this.#transaction(plugin, fn, options));
+  }
+
+  async #transaction<T>(plugin: DriverPlugin, fn: (tx: TransactionScope) => Promise<T>, options: TransactionOptions): Promise<T> {
     let fromCallback = false;
     try {
-      const scope = this.#scope(plugin);
-      return await scope.telemetry.inTransaction(() =>
-        this.#withSession(
-          plugin,
-          (session) =>
-            fn(new TransactionHandle(this.#redactor, plugin, session, this.blockName, scope.telemetry)).catch((error: unknown) => {
-              fromCallback = true;
-              throw error;
-            }),
-          true,
-          options.isolationLevel,
-        ),
+      return await this.#withSession(
+        plugin,
+        (session) =>
+          fn(new TransactionHandle(this.#redactor, plugin, session, this.blockName, this.#scope(plugin).telemetry)).catch((error: unknown) => {
+            fromCallback = true;
+            throw error;
+          }),
+        true,
+        options.isolationLevel,
       );
     } catch (error) {
       // The callback's own errors pass through as thrown; a failed connect, BEGIN or COMMIT

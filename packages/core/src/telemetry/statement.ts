@@ -64,7 +64,8 @@ export class StatementTelemetry {
   readonly #connection: Attributes;
   readonly #system: string;
   readonly #scan: ScanOptions;
-  readonly #prepared = new Map<string, PreparedStatement>();
+  /** By SQL text, then method: no key is built per call (a constant SQL string keeps its hash). */
+  readonly #prepared = new Map<string, Map<string, PreparedStatement>>();
 
   constructor(
     components: ConnectionComponents,
@@ -126,12 +127,16 @@ export class StatementTelemetry {
   }
 
   #prepare(method: string, sql: string, batch: boolean): PreparedStatement {
-    const key = `${method}\u0000${sql}`;
-    let prepared = this.#prepared.get(key);
-    if (prepared === undefined) {
+    let byMethod = this.#prepared.get(sql);
+    if (byMethod === undefined) {
       if (this.#prepared.size >= MAX_PREPARED) this.#prepared.clear();
+      byMethod = new Map();
+      this.#prepared.set(sql, byMethod);
+    }
+    let prepared = byMethod.get(method);
+    if (prepared === undefined) {
       prepared = this.#describe(method, sql, batch);
-      this.#prepared.set(key, prepared);
+      byMethod.set(method, prepared);
     }
     return prepared;
   }
