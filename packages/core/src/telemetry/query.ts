@@ -38,8 +38,8 @@ type Token =
 const WORD = /[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*(?:\.(?:[A-Za-z_\u0080-\uffff][\w$\u0080-\uffff]*|\*))*/y;
 const NUMBER = /(?:0[xX][0-9a-fA-F]+|\d+(?:\.\d*)?(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?)/y;
 const PLACEHOLDER = /(?:\$\d+|:\d+|@[A-Za-z_]\w*|\?)/y;
-/** Letters that prefix a string literal: E'…', N'…', X'…', B'…', U&'…'. */
-const LITERAL_PREFIX = /(?:\b[EeNnXxBb]|\b[Uu]&)$/;
+/** Letters that prefix a string literal: E'…', N'…', X'…', B'…', U&'…', Oracle's q'…' and nq'…'. */
+const LITERAL_PREFIX = /(?:\b[EeNnXxBbQq]|\b[Nn][Qq]|\b[Uu]&)$/;
 
 function isIdentifierQuote(text: string, scan: ScanOptions): boolean {
   const first = text[0];
