@@ -44,6 +44,7 @@ export {
 } from "./store/block-store.js";
 export type { StoreDatabase } from "./store/database.js";
 export {
+  ActiveTracer,
   analyzeQuery,
   configureTelemetry,
   errorAttributes,

@@ -1,6 +1,6 @@
-import { type Context, context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
+import { context, type Span, SpanKind, SpanStatusCode, trace } from "@opentelemetry/api";
 import { ATTR_ERROR_TYPE } from "@opentelemetry/semantic-conventions";
-import { errorTypeOf, recordFailure, telemetryEnabled } from "@sqlblocks/core";
+import { ActiveTracer, errorTypeOf, recordFailure, telemetryEnabled } from "@sqlblocks/core";
 import type { ActiveRun } from "./engine.js";
 import { RunState } from "./states.js";
 
@@ -19,7 +19,7 @@ export const ATTR_FLOW_RUN_ID = "sqlblocks.flow_run.id";
 /** The event a span gets each time its run is retried. */
 export const RETRY_EVENT = "retry";
 
-const tracer = trace.getTracer(FLOW_INSTRUMENTATION_SCOPE);
+const tracing = new ActiveTracer(FLOW_INSTRUMENTATION_SCOPE);
 const spans = new WeakMap<ActiveRun, Span>();
 
 /**
@@ -27,7 +27,8 @@ const spans = new WeakMap<ActiveRun, Span>();
  * flow's (for a task), or a remote parent restored with `withTraceContext` (a worker).
  */
 export function startRunSpan(run: ActiveRun): void {
-  if (!telemetryEnabled()) return;
+  const tracer = telemetryEnabled() ? tracing.get() : undefined;
+  if (tracer === undefined) return;
   const span = tracer.startSpan(`${run.kind} ${run.options.name}`, {
     kind: SpanKind.INTERNAL,
     attributes: {
@@ -47,8 +48,7 @@ export function startRunSpan(run: ActiveRun): void {
 export function inRunSpan<T>(run: ActiveRun, fn: () => T): T {
   const span = spans.get(run);
   if (span === undefined) return fn();
-  const active: Context = trace.setSpan(context.active(), span);
-  return context.with(active, fn);
+  return context.with(trace.setSpan(context.active(), span), fn);
 }
 
 /** Adds a `retry` event: which attempt failed, with what kind of error, and the delay. */

@@ -8,4 +8,5 @@ export * from "./names.js";
 export { extractTraceContext, injectTraceContext, type TraceCarrier, withTraceContext } from "./propagation.js";
 export { analyzeQuery, type QueryShape } from "./query.js";
 export { StatementSpan, StatementTelemetry } from "./statement.js";
+export { ActiveTracer } from "./tracer.js";
 export { configureTelemetry, type TelemetryOptions, telemetryEnabled } from "./switch.js";

@@ -1,11 +1,11 @@
-import { type Attributes, context, type Span, SpanKind, type Tracer, trace } from "@opentelemetry/api";
+import { type Attributes, context, type Histogram, type Span, SpanKind, trace } from "@opentelemetry/api";
 import type { DriverPlugin } from "../driver/contract.js";
 import { Driver } from "../driver/drivers.js";
 import { resolveScanOptions } from "../params/options.js";
 import type { ScanOptions } from "../params/scanner.js";
 import type { ConnectionComponents } from "../url/components.js";
 import { errorAttributes, recordFailure } from "./errors.js";
-import { recordOperationDuration } from "./metrics.js";
+import { operationDuration } from "./metrics.js";
 import {
   ATTR_DB_COLLECTION_NAME,
   ATTR_DB_NAMESPACE,
@@ -24,9 +24,9 @@ import {
 } from "./names.js";
 import { analyzeQuery } from "./query.js";
 import { telemetryEnabled } from "./switch.js";
+import { ActiveTracer } from "./tracer.js";
 
-/** The tracer is a proxy: spans go to whatever SDK is registered, even one registered later. */
-const tracer: Tracer = trace.getTracer(INSTRUMENTATION_SCOPE);
+const tracing = new ActiveTracer(INSTRUMENTATION_SCOPE);
 
 /** What a statement's span and metric carry, worked out once per (method, SQL) and connector. */
 interface PreparedStatement {
@@ -90,22 +90,26 @@ export class StatementTelemetry {
 
   /**
    * Starts the CLIENT span of one connector call, a child of the active span (the task's),
-   * or returns `undefined` when instrumentation is off.
+   * or returns `undefined` when instrumentation is off or no SDK is registered.
    */
   start(method: string, sql: string, batchSize?: number): StatementSpan | undefined {
     if (!telemetryEnabled()) return undefined;
+    const tracer = tracing.get();
+    const histogram = operationDuration();
+    if (tracer === undefined && histogram === undefined) return undefined;
     const prepared = this.#prepare(method, sql, batchSize !== undefined);
-    const span = tracer.startSpan(prepared.name, { kind: SpanKind.CLIENT, attributes: prepared.spanAttributes });
-    let metricAttributes = prepared.metricAttributes;
-    if (span.isRecording()) {
-      const blockName = this.blockName();
-      if (blockName !== undefined) span.setAttribute(ATTR_SQLBLOCKS_BLOCK_NAME, blockName);
-      if (batchSize !== undefined && batchSize >= 2) {
-        span.setAttribute(ATTR_DB_OPERATION_BATCH_SIZE, batchSize);
-        metricAttributes = { ...metricAttributes, [ATTR_DB_OPERATION_BATCH_SIZE]: batchSize };
+    const batch = batchSize !== undefined && batchSize >= 2 ? batchSize : undefined;
+    let span: Span | undefined;
+    if (tracer !== undefined) {
+      span = tracer.startSpan(prepared.name, { kind: SpanKind.CLIENT, attributes: prepared.spanAttributes });
+      if (span.isRecording()) {
+        const blockName = this.blockName();
+        if (blockName !== undefined) span.setAttribute(ATTR_SQLBLOCKS_BLOCK_NAME, blockName);
+        if (batch !== undefined) span.setAttribute(ATTR_DB_OPERATION_BATCH_SIZE, batch);
       }
     }
-    return new StatementSpan(span, metricAttributes);
+    const metricAttributes = batch === undefined ? prepared.metricAttributes : { ...prepared.metricAttributes, [ATTR_DB_OPERATION_BATCH_SIZE]: batch };
+    return new StatementSpan(span, histogram, metricAttributes);
   }
 
   /**
@@ -113,7 +117,8 @@ export class StatementTelemetry {
    * statements become its children.
    */
   async inTransaction<T>(run: () => Promise<T>): Promise<T> {
-    if (!telemetryEnabled()) return run();
+    const tracer = telemetryEnabled() ? tracing.get() : undefined;
+    if (tracer === undefined) return run();
     const span = tracer.startSpan("transaction", { kind: SpanKind.INTERNAL, attributes: this.#connection });
     try {
       const result = await context.with(trace.setSpan(context.active(), span), run);
@@ -159,32 +164,38 @@ export class StatementTelemetry {
   }
 }
 
-/** A statement span in progress: chunks as events, then a row count or an error. */
+/**
+ * A statement in progress: its span (when a tracer is registered) gets chunks as events, then
+ * a row count or an error; its duration goes to the histogram (when a meter is registered).
+ */
 export class StatementSpan {
   readonly #started = performance.now();
 
   constructor(
-    readonly span: Span,
+    readonly span: Span | undefined,
+    readonly histogram: Histogram | undefined,
     readonly metricAttributes: Attributes,
   ) {}
 
   /** One `stream` chunk delivered. */
   chunk(rows: number): void {
-    if (this.span.isRecording()) this.span.addEvent("chunk", { [ATTR_SQLBLOCKS_ROW_COUNT]: rows });
+    if (this.span?.isRecording()) this.span.addEvent("chunk", { [ATTR_SQLBLOCKS_ROW_COUNT]: rows });
   }
 
   /** Ends the span of a call that succeeded. */
   succeeded(rowCount: number): void {
-    this.span.setAttribute(ATTR_SQLBLOCKS_ROW_COUNT, rowCount);
-    this.span.end();
-    recordOperationDuration((performance.now() - this.#started) / 1000, this.metricAttributes);
+    this.span?.setAttribute(ATTR_SQLBLOCKS_ROW_COUNT, rowCount);
+    this.span?.end();
+    this.histogram?.record((performance.now() - this.#started) / 1000, this.metricAttributes);
   }
 
   /** Ends the span of a call that failed with `error` (already wrapped and redacted). */
   failed(error: unknown): void {
     const attributes = errorAttributes(error);
-    recordFailure(this.span, error, attributes);
-    this.span.end();
-    recordOperationDuration((performance.now() - this.#started) / 1000, { ...this.metricAttributes, ...attributes });
+    if (this.span !== undefined) {
+      recordFailure(this.span, error, attributes);
+      this.span.end();
+    }
+    this.histogram?.record((performance.now() - this.#started) / 1000, { ...this.metricAttributes, ...attributes });
   }
 }
