@@ -210,7 +210,7 @@ export function telemetrySuite(options: TelemetrySuiteOptions): void {
       const failed = statements[8]!;
       expect(failed.status.code).toBe(SpanStatusCode.ERROR);
       expect(failed.attributes).toMatchObject({ "error.type": options.uniqueViolation, "db.response.status_code": options.uniqueViolation });
-      expect(failed.events.map((event) => event.attributes?.["exception.type"])).toEqual(["DatabaseError"]);
+      expect(failed.events.map((event) => event.attributes?.["exception.type"])).toEqual(["UniqueViolationError"]);
     });
 
     it("transaction is an INTERNAL parent of its statements; a failed one is marked failed", () => {
