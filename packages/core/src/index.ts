@@ -74,4 +74,19 @@ export {
   parseEncryptionKey,
 } from "./crypto/keys.js";
 export { ConnectionComponents, type ConnectionComponentsInput } from "./url/components.js";
+export {
+  ActiveTracer,
+  analyzeQuery,
+  configureTelemetry,
+  errorAttributes,
+  errorTypeOf,
+  extractTraceContext,
+  injectTraceContext,
+  type QueryShape,
+  recordFailure,
+  type TelemetryOptions,
+  type TraceCarrier,
+  telemetryEnabled,
+  withTraceContext,
+} from "./telemetry/index.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";

@@ -10,6 +10,7 @@ import { createRunLogger, emitLog, type LogTarget, type RunLogger } from "./logg
 import { type ResolvedRunOptions, retryDelayFor } from "./options.js";
 import { describeError } from "./redact.js";
 import { describeState, isFinalState, RunState } from "./states.js";
+import { endRunSpan, inRunSpan, recordRetry, recordRunError, startRunSpan } from "./telemetry.js";
 
 const hostname = os.hostname();
 /** Task counters for tasks called outside any flow. */
@@ -108,6 +109,7 @@ export class ActiveRun implements LogTarget {
     this.record.endedAt = new Date().toISOString();
     this.save();
     untrack(this);
+    endRunSpan(this);
     return true;
   }
 
@@ -263,7 +265,7 @@ function attempt<A extends unknown[], R>(
   if (parentSignal?.aborted) {
     return Promise.reject(cancellation(run, parentSignal));
   }
-  const pending = runStorage.run(context, invoke<A, R>, fn, thisArg, args);
+  const pending = inRunSpan(run, () => runStorage.run(context, invoke<A, R>, fn, thisArg, args));
   if (timeoutMs === undefined && parentSignal === undefined) return pending;
   return new Promise<Awaited<R>>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
@@ -330,6 +332,7 @@ export async function executeRun<A extends unknown[], R>(
   try {
     await prepareRecording(run);
     run.start();
+    startRunSpan(run);
     if (run.kind === "flow") {
       run.log("INFO", `Beginning flow run '${run.record.id}' for flow '${run.options.name}'`);
       // The RUNNING row (with our pid) is in the store before any work: a crash is detectable.
@@ -344,6 +347,7 @@ export async function executeRun<A extends unknown[], R>(
       } catch (error) {
         if (run.isFinal) throw error;
         if (error instanceof RunCancelledError && run.parent?.signal.aborted) {
+          recordRunError(run, error);
           if (run.finish(RunState.CANCELLED, describeError(error))) {
             run.log("WARNING", `Finished in state ${describeState(RunState.CANCELLED, error.message)}`);
           }
@@ -351,6 +355,7 @@ export async function executeRun<A extends unknown[], R>(
         }
         if (await shouldRetry(run, error, attemptNumber)) {
           const delay = retryDelayFor(run.options, attemptNumber);
+          recordRetry(run, error, attemptNumber, delay);
           run.log(
             "WARNING",
             `${kindTitle(run)} failed with exception: ${describeError(error)} - Retry ${attemptNumber}/${run.options.retries} will start ${Math.round(delay)} ms from now`,
@@ -371,6 +376,7 @@ export async function executeRun<A extends unknown[], R>(
           continue;
         }
         const description = describeError(error);
+        recordRunError(run, error);
         if (run.finish(RunState.FAILED, description)) {
           run.log("ERROR", `Finished in state ${describeState(RunState.FAILED, `${kindTitle(run)} encountered an exception ${description}`)}`);
         }

@@ -48,3 +48,16 @@ export {
   type TaskOptions,
 } from "./options.js";
 export { describeState, FINAL_STATES, isFinalState, RunState } from "./states.js";
+export {
+  ATTR_FLOW_RUN_ID,
+  ATTR_RUN_ATTEMPT,
+  ATTR_RUN_ID,
+  ATTR_RUN_KIND,
+  ATTR_RUN_LABEL,
+  ATTR_RUN_NAME,
+  ATTR_RUN_STATE,
+  ATTR_RUN_TAGS,
+  FLOW_INSTRUMENTATION_SCOPE,
+  RETRY_EVENT,
+} from "./telemetry.js";
+export { extractTraceContext, injectTraceContext, type TraceCarrier, withTraceContext } from "@sqlblocks/core";

@@ -2,6 +2,7 @@ import { blockLoadWorkload } from "./block-load.js";
 import { storeEngineWorkloads } from "./store-engines.js";
 import { coldStartWorkload } from "./c1-cold-start.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
+import { telemetryNoSdkWorkload, telemetrySdkWorkload } from "./telemetry-overhead.js";
 import type { Workload } from "./types.js";
 import { executeManyWorkload } from "./w1-execute-many.js";
 import { executeManyPerRowWorkload } from "./w1-per-row.js";
@@ -20,6 +21,8 @@ export const WORKLOADS: readonly Workload[] = [
   taskOverheadWorkload,
   ...storeEngineWorkloads,
   coldStartWorkload,
+  telemetryNoSdkWorkload,
+  telemetrySdkWorkload,
 ];
 
 export type { Measurement, RunContext, Variant, Workload } from "./types.js";

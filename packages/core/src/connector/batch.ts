@@ -153,5 +153,5 @@ export async function executeBatch(runner: StatementRunner, sql: string, paramsL
     } catch (error) {
       throw await explain(runner, plan, error);
     }
-  });
+  }, plan.sets);
 }

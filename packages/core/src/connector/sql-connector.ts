@@ -7,6 +7,7 @@ import { loadDriverPlugin } from "../driver/registry.js";
 import { InvalidParametersError } from "../errors.js";
 import { isSecret, revealSecret, type Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
+import { StatementTelemetry } from "../telemetry/statement.js";
 import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
@@ -204,6 +205,10 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
         `isolationLevel ${JSON.stringify(level)} is not supported by ${runner.plugin.packageName}; use one of ${runner.plugin.isolationLevels.join(", ")}`,
       );
     }
+    return runner.telemetry ? runner.telemetry.inTransaction(() => this.#transaction(runner, fn, level)) : this.#transaction(runner, fn, level);
+  }
+
+  async #transaction<T>(runner: StatementRunner, fn: (tx: TransactionScope) => Promise<T>, level: TransactionOptions["isolationLevel"]): Promise<T> {
     let fromCallback = false;
     try {
       return await this.#pools.use("transaction", (lease) =>
@@ -280,7 +285,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   #statements(): Promise<StatementRunner> {
     if (!this.#runner) {
       const pending = loadDriverPlugin(this.#components.driver, this.blockName).then(
-        (plugin) => new StatementRunner(plugin, this.#redactor, this.blockName, this.#pools.source()),
+        (plugin) =>
+          new StatementRunner(plugin, this.#redactor, this.blockName, this.#pools.source(), new StatementTelemetry(this.#components, plugin, () => this.blockName)),
       );
       this.#runner = pending;
       pending.catch(() => {
