@@ -3,6 +3,7 @@ import { closeDefaultStores } from "@sqlblocks/core";
 import { Command, CommanderError, Option } from "commander";
 import { blockCreate, blockDelete, blockInspect, blockList, blockTest, blockTypes } from "./commands/block.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
+import { registerDurableCommands } from "./commands/durable.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { errorLine } from "./format.js";
 import { type CliIo, processIo } from "./io.js";
@@ -103,6 +104,7 @@ export function createProgram(io: CliIo): Command {
     .option("--json", "print JSON")
     .action((id: string, options: { json?: boolean }) => runsLogs(io, id, options));
 
+  registerDurableCommands(program, io);
   return program;
 }
 
