@@ -31,7 +31,8 @@ export interface DeploymentOptions<P extends DeploymentParameters> {
   queue?: QueueOptions;
   /**
    * A cron schedule: five fields (minute first) or six (second first, e.g. `*\/10 * * * * *`
-   * every ten seconds). Scheduled runs get the default parameters.
+   * every ten seconds). Scheduled runs get the default parameters and `scheduledAt`, the
+   * ISO time they were scheduled for.
    */
   cron?: string;
   /** What the deployment does, shown by `sqlblocks deployments ls`. */

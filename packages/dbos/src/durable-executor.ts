@@ -8,8 +8,15 @@ function derivedId(seed: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-8${hex.slice(13, 16)}-${((Number.parseInt(hex[16]!, 16) & 0x3) | 0x8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+const errorName = (error: unknown): unknown => (error as { name?: unknown } | null)?.name;
+
 function isCancellation(error: unknown): boolean {
-  return error instanceof DBOSErrors.DBOSWorkflowCancelledError || (error as { name?: unknown } | null)?.name === "DBOSWorkflowCancelledError";
+  return error instanceof DBOSErrors.DBOSWorkflowCancelledError || errorName(error) === "DBOSWorkflowCancelledError";
+}
+
+/** DBOS could not record a step because the workflow no longer belongs to this execution (cancelled, or resumed elsewhere). */
+function isOwnershipLost(error: unknown): boolean {
+  return error instanceof DBOSErrors.DBOSWorkflowConflictError || errorName(error) === "DBOSWorkflowConflictError";
 }
 
 /**
@@ -23,9 +30,16 @@ export class DurableRunExecutor implements RunExecutor {
   readonly #workflowId: string;
   #flows = 0;
 
-  constructor(workflowId: string, tags: readonly string[]) {
+  readonly #isCancelled: () => Promise<boolean>;
+
+  /**
+   * @param isCancelled tells whether the workflow was cancelled (read outside DBOS's step
+   *   bookkeeping, so that asking records nothing)
+   */
+  constructor(workflowId: string, tags: readonly string[], isCancelled: () => Promise<boolean>) {
     this.#workflowId = workflowId;
     this.tags = tags;
+    this.#isCancelled = isCancelled;
   }
 
   nextFlowRunId(): string {
@@ -37,7 +51,11 @@ export class DurableRunExecutor implements RunExecutor {
     try {
       return await DBOS.runStep(execute, { name: taskName });
     } catch (error) {
-      if (isCancellation(error)) throw new RunCancelRequestedError("task", taskName);
+      // A cancel request shows up at the next step, or as a lost ownership when the step in
+      // flight tries to record its result.
+      if (isCancellation(error) || (isOwnershipLost(error) && (await this.#isCancelled().catch(() => false)))) {
+        throw new RunCancelRequestedError("task", taskName);
+      }
       throw error;
     }
   }

@@ -81,3 +81,17 @@ export class NotADurableRunError extends SqlBlocksError {
     );
   }
 }
+
+/** A worker module could not be imported. */
+export class DeploymentModuleError extends SqlBlocksError {
+  constructor(
+    readonly modulePath: string,
+    cause: unknown,
+  ) {
+    super(
+      "SQLBLOCKS_DEPLOYMENT_MODULE",
+      `cannot import ${modulePath}: ${cause instanceof Error ? cause.message : String(cause)} (a worker module is JavaScript; for TypeScript run node --import tsx ${"$(which sqlblocks)"} worker …, or build it first)`,
+      { cause },
+    );
+  }
+}

@@ -17,6 +17,7 @@ export {
 } from "./deployment.js";
 export { DurableRunExecutor } from "./durable-executor.js";
 export {
+  DeploymentModuleError,
   DeploymentNotFoundError,
   DurableConfigError,
   DurableStoreUnreachableError,

@@ -210,6 +210,12 @@ export class DeploymentRegistry {
     return rows.map((row) => row.id);
   }
 
+  /** DBOS's status of a workflow (read straight from its table, recording nothing), or `undefined`. */
+  async workflowState(workflowId: string): Promise<string | undefined> {
+    const rows = await this.#query<{ status: string }>("SELECT status FROM dbos.workflow_status WHERE workflow_uuid = $1", [workflowId]);
+    return rows[0]?.status;
+  }
+
   async #existing<R>(read: () => Promise<R[]>): Promise<R[]> {
     try {
       return await read();

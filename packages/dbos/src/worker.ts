@@ -6,7 +6,7 @@ import { flushRunHistory, withRunExecutor } from "@sqlblocks/flow";
 import { type DurableConfig, defaultWorkerId, resolveDurableConfig } from "./config.js";
 import { collectDeployments, type Deployment, type DeploymentParameters } from "./deployment.js";
 import { DurableRunExecutor } from "./durable-executor.js";
-import { DeploymentNotFoundError, NoDeploymentsError } from "./errors.js";
+import { DeploymentModuleError, DeploymentNotFoundError, NoDeploymentsError } from "./errors.js";
 import { settleInterruptedTasks } from "./history.js";
 import { DeploymentRegistry } from "./registry.js";
 
@@ -42,7 +42,12 @@ export interface Worker {
  */
 export async function loadDeployments(modulePath: string, cwd: string = process.cwd()): Promise<Deployment[]> {
   const absolute = path.resolve(cwd, modulePath);
-  const namespace = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  let namespace: Record<string, unknown>;
+  try {
+    namespace = (await import(pathToFileURL(absolute).href)) as Record<string, unknown>;
+  } catch (error) {
+    throw new DeploymentModuleError(modulePath, error);
+  }
   const deployments = collectDeployments(namespace);
   if (deployments.length === 0) throw new NoDeploymentsError(modulePath);
   return deployments;
@@ -82,7 +87,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     const runId = DBOS.workflowID!;
     // Outside a step on purpose: harmless to repeat, and needed on every resumption.
     await settleInterruptedTasks(runId, id);
-    const executor = new DurableRunExecutor(runId, [`worker:${id}`, `deployment:${name}`]);
+    const executor = new DurableRunExecutor(runId, [`worker:${id}`, `deployment:${name}`], async () => (await registry.workflowState(runId)) === "CANCELLED");
     try {
       return await withRunExecutor(executor, () => deployment.flow({ ...deployment.parameters, ...parameters }));
     } finally {
@@ -91,8 +96,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   };
   DBOS.registerWorkflow(runDeployment, { name: RUN_WORKFLOW });
   const scheduled = DBOS.registerWorkflow(
-    async (_scheduledAt: Date, context: { deployment: string }): Promise<void> => {
-      await runDeployment(context.deployment, {});
+    async (scheduledAt: Date, context: { deployment: string }): Promise<void> => {
+      await runDeployment(context.deployment, { scheduledAt: new Date(scheduledAt).toISOString() });
     },
     { name: SCHEDULED_WORKFLOW },
   );

@@ -22,7 +22,11 @@ export interface RunExecutor {
   runTask<R>(taskName: string, execute: () => Promise<R>): Promise<R>;
 }
 
-const executorStorage = new AsyncLocalStorage<RunExecutor>();
+// One storage per process, even when two copies of this package are installed (the
+// executor's package may resolve another copy than the user's flows do).
+const STORAGE_KEY = Symbol.for("sqlblocks.flow.runExecutor");
+const executorStorage: AsyncLocalStorage<RunExecutor> = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??=
+  new AsyncLocalStorage<RunExecutor>()) as AsyncLocalStorage<RunExecutor>;
 
 /**
  * Calls `fn` with `executor` in charge of the flows and tasks it starts.
