@@ -53,9 +53,10 @@ export function toPgUrl(url: string, variable: string): URL {
  * Reads the durable-run configuration from the environment, nothing else:
  *
  * - `SQLBLOCKS_STORE_URL` (the team store on PostgreSQL): DBOS's system database lives on the
- *   same server, in a database of its own named `<store database>_dbos`, created on first start.
+ *   same server, in a database of its own named `<store database>_dbos` (`…_dbos_<app>` for an
+ *   application name other than `sqlblocks`), created on first start.
  * - `SQLBLOCKS_DBOS_DATABASE_URL` overrides that with an explicit system database URL.
- * - `SQLBLOCKS_DBOS_APP` (default `sqlblocks`) and `SQLBLOCKS_DBOS_APP_VERSION` (default `1`)
+ * - `SQLBLOCKS_DBOS_APP` (default `sqlblocks`) and `SQLBLOCKS_DBOS_APP_VERSION` (default `<app>@1`)
  *   must be equal on every worker and client of one cluster.
  * - `SQLBLOCKS_WORKER_TAKEOVER_AFTER_MS` (default 60000) and `SQLBLOCKS_WORKER_HEARTBEAT_MS`
  *   (default 5000).
@@ -65,13 +66,16 @@ export function toPgUrl(url: string, variable: string): URL {
 export function resolveDurableConfig(env: NodeJS.ProcessEnv = process.env): DurableConfig {
   const explicit = env[DURABLE_ENV.databaseUrl]?.trim();
   const store = env[DURABLE_ENV.storeUrl]?.trim();
+  const applicationName = env[DURABLE_ENV.application]?.trim() || "sqlblocks";
   let url: URL;
   if (explicit) {
     url = toPgUrl(explicit, DURABLE_ENV.databaseUrl);
   } else if (store) {
     url = toPgUrl(store, DURABLE_ENV.storeUrl);
     const database = decodeURIComponent(url.pathname.replace(/^\//, "")) || "postgres";
-    url.pathname = `/${encodeURIComponent(`${database}_dbos`)}`;
+    // DBOS wants queue and version names unique per system database: one database per application.
+    const suffix = applicationName === "sqlblocks" ? "" : `_${applicationName.toLowerCase().replace(/[^a-z0-9_]/g, "_")}`;
+    url.pathname = `/${encodeURIComponent(`${database}_dbos${suffix}`.slice(0, 63))}`;
   } else {
     throw new DurableConfigError(
       `durable runs need PostgreSQL: set ${DURABLE_ENV.storeUrl}=postgresql://user@host:5432/db (or ${DURABLE_ENV.databaseUrl}); flows called directly run in-process without it`,
@@ -80,8 +84,9 @@ export function resolveDurableConfig(env: NodeJS.ProcessEnv = process.env): Dura
   const heartbeatMs = positiveMs(env, DURABLE_ENV.heartbeatMs, 5_000);
   return {
     systemDatabaseUrl: url.href,
-    applicationName: env[DURABLE_ENV.application]?.trim() || "sqlblocks",
-    applicationVersion: env[DURABLE_ENV.version]?.trim() || "1",
+    applicationName,
+    // DBOS wants version names unique across the applications of one system database.
+    applicationVersion: env[DURABLE_ENV.version]?.trim() || `${applicationName}@1`,
     takeoverAfterMs: positiveMs(env, DURABLE_ENV.takeoverAfterMs, 60_000),
     heartbeatMs,
   };

@@ -40,7 +40,11 @@ describe("resolveDurableConfig", () => {
   it("puts DBOS's system database beside the store database, on the same server", () => {
     const config = resolveDurableConfig({ SQLBLOCKS_STORE_URL: "postgresql+pg://app:pw@db.example:6543/team" });
     expect(config.systemDatabaseUrl).toBe("postgresql://app:pw@db.example:6543/team_dbos");
-    expect(config).toMatchObject({ applicationName: "sqlblocks", applicationVersion: "1", takeoverAfterMs: 60_000, heartbeatMs: 5_000 });
+    expect(config).toMatchObject({ applicationName: "sqlblocks", applicationVersion: "sqlblocks@1", takeoverAfterMs: 60_000, heartbeatMs: 5_000 });
+  });
+
+  it("gives each application name its own system database", () => {
+    expect(resolveDurableConfig({ SQLBLOCKS_STORE_URL: "postgresql://h/team", SQLBLOCKS_DBOS_APP: "ETL-2" }).systemDatabaseUrl).toBe("postgresql://h/team_dbos_etl_2");
   });
 
   it("takes an explicit system database and cluster settings from the environment", () => {
