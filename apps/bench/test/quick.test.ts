@@ -19,6 +19,10 @@ describe("benchmarks (quick mode)", () => {
       "W4/sqlite",
       "B1/sqlite",
       "T1/sqlite",
+      "D0/postgres",
+      "D1/postgres",
+      "D2/postgres",
+      "D4/postgres",
     ]);
     for (const row of rows) {
       expect(row.sqlblocks?.perSecond, row.workload).toBeGreaterThan(0);

@@ -13,6 +13,12 @@ export interface DurableConfig {
   readonly takeoverAfterMs: number;
   /** How often a worker writes its heartbeat and looks for dead workers (ms). */
   readonly heartbeatMs: number;
+  /**
+   * Whether DBOS's checkpoints wait for PostgreSQL's disk flush (default true). Off, a
+   * checkpoint costs no fsync; a worker crash still loses nothing, but a crash of the
+   * PostgreSQL server may lose the last moments of checkpoints, whose steps then run again.
+   */
+  readonly synchronousCommit: boolean;
 }
 
 /** Environment variables read by {@link resolveDurableConfig}. */
@@ -24,6 +30,7 @@ export const DURABLE_ENV = {
   workerId: "SQLBLOCKS_WORKER_ID",
   takeoverAfterMs: "SQLBLOCKS_WORKER_TAKEOVER_AFTER_MS",
   heartbeatMs: "SQLBLOCKS_WORKER_HEARTBEAT_MS",
+  synchronousCommit: "SQLBLOCKS_DBOS_SYNCHRONOUS_COMMIT",
 } as const;
 
 const POSTGRES_SCHEME = /^(postgres|postgresql)(\+[a-z0-9_]+)?:\/\//i;
@@ -60,6 +67,8 @@ export function toPgUrl(url: string, variable: string): URL {
  *   must be equal on every worker and client of one cluster.
  * - `SQLBLOCKS_WORKER_TAKEOVER_AFTER_MS` (default 60000) and `SQLBLOCKS_WORKER_HEARTBEAT_MS`
  *   (default 5000).
+ * - `SQLBLOCKS_DBOS_SYNCHRONOUS_COMMIT=off` makes checkpoints skip the disk flush (see
+ *   {@link DurableConfig.synchronousCommit}).
  *
  * @throws {DurableConfigError} when no PostgreSQL URL is set
  */
@@ -89,6 +98,7 @@ export function resolveDurableConfig(env: NodeJS.ProcessEnv = process.env): Dura
     applicationVersion: env[DURABLE_ENV.version]?.trim() || `${applicationName}@1`,
     takeoverAfterMs: positiveMs(env, DURABLE_ENV.takeoverAfterMs, 60_000),
     heartbeatMs,
+    synchronousCommit: env[DURABLE_ENV.synchronousCommit]?.trim().toLowerCase() !== "off",
   };
 }
 

@@ -2,6 +2,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import { getDefaultStore } from "@sqlblocks/core";
+import pg from "pg";
 import { flushRunHistory, withRunExecutor } from "@sqlblocks/flow";
 import { type DurableConfig, defaultWorkerId, resolveDurableConfig } from "./config.js";
 import { collectDeployments, type Deployment, type DeploymentParameters } from "./deployment.js";
@@ -103,9 +104,14 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   );
 
   const queues = new Map(deployments.map((d) => [d.queue.name, d.queue]));
+  const pool = config.synchronousCommit
+    ? undefined
+    : new pg.Pool({ connectionString: config.systemDatabaseUrl, options: "-c synchronous_commit=off", max: 10 });
+  pool?.on("error", () => undefined);
   DBOS.setConfig({
     name: config.applicationName,
     systemDatabaseUrl: config.systemDatabaseUrl,
+    ...(pool ? { systemDatabasePool: pool } : {}),
     applicationVersion: config.applicationVersion,
     executorID: id,
     listenQueues: [...queues.keys()],
@@ -173,6 +179,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         clearInterval(timer);
         await registry.stopWorker(id).catch(() => undefined);
         await DBOS.shutdown();
+        await pool?.end().catch(() => undefined);
         await flushRunHistory();
         await registry.close();
         started = false;

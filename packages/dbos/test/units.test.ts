@@ -40,7 +40,7 @@ describe("resolveDurableConfig", () => {
   it("puts DBOS's system database beside the store database, on the same server", () => {
     const config = resolveDurableConfig({ SQLBLOCKS_STORE_URL: "postgresql+pg://app:pw@db.example:6543/team" });
     expect(config.systemDatabaseUrl).toBe("postgresql://app:pw@db.example:6543/team_dbos");
-    expect(config).toMatchObject({ applicationName: "sqlblocks", applicationVersion: "sqlblocks@1", takeoverAfterMs: 60_000, heartbeatMs: 5_000 });
+    expect(config).toMatchObject({ applicationName: "sqlblocks", applicationVersion: "sqlblocks@1", takeoverAfterMs: 60_000, heartbeatMs: 5_000, synchronousCommit: true });
   });
 
   it("gives each application name its own system database", () => {
@@ -53,8 +53,9 @@ describe("resolveDurableConfig", () => {
       SQLBLOCKS_DBOS_APP: "etl",
       SQLBLOCKS_DBOS_APP_VERSION: "7",
       SQLBLOCKS_WORKER_TAKEOVER_AFTER_MS: "9000",
+      SQLBLOCKS_DBOS_SYNCHRONOUS_COMMIT: "off",
     });
-    expect(config).toMatchObject({ systemDatabaseUrl: "postgresql://u@h/sys", applicationName: "etl", applicationVersion: "7", takeoverAfterMs: 9000 });
+    expect(config).toMatchObject({ systemDatabaseUrl: "postgresql://u@h/sys", applicationName: "etl", applicationVersion: "7", takeoverAfterMs: 9000, synchronousCommit: false });
   });
 
   it("needs PostgreSQL and says how", () => {

@@ -1,4 +1,5 @@
 import { blockLoadWorkload } from "./block-load.js";
+import { durableWorkloads } from "./durable.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
 import type { Workload } from "./types.js";
 import { executeManyWorkload } from "./w1-execute-many.js";
@@ -14,6 +15,7 @@ export const WORKLOADS: readonly Workload[] = [
   fetchOneWorkload,
   blockLoadWorkload,
   taskOverheadWorkload,
+  ...durableWorkloads,
 ];
 
 export type { Measurement, RunContext, Variant, Workload } from "./types.js";
