@@ -4,7 +4,8 @@ import { type DurableConfig, describeLocation, resolveDurableConfig } from "./co
 import type { DeploymentParameters } from "./deployment.js";
 import { DeploymentNotFoundError, DurableStoreUnreachableError, NotADurableRunError } from "./errors.js";
 import { findFlowRun, recordCancelledRun, recordQueuedRun } from "./history.js";
-import { type DeploymentRecord, DeploymentRegistry, isUnreachable, type WorkerRecord } from "./registry.js";
+import { type DeploymentRecord, DeploymentRegistry, type WorkerRecord } from "./registry.js";
+import { isUnreachable, probeSystemDatabase } from "./system-database.js";
 import { RUN_WORKFLOW } from "./worker.js";
 
 /** The outcome of a durable run, from {@link DurableClient.waitForResult}. */
@@ -52,26 +53,22 @@ export class DurableClient {
   readonly registry: DeploymentRegistry;
   #dbos: Promise<DBOSClient> | undefined;
 
-  private constructor(config: DurableConfig) {
+  private constructor(config: DurableConfig, registry: DeploymentRegistry) {
     this.config = config;
-    this.registry = new DeploymentRegistry(config.systemDatabaseUrl);
+    this.registry = registry;
   }
 
   /**
-   * Opens a client on the configured cluster and checks that its server answers.
+   * Opens a client on the configured cluster and checks that the store and DBOS's
+   * database answer.
    *
    * @throws {DurableConfigError} without a PostgreSQL URL
-   * @throws {DurableStoreUnreachableError} when the server does not answer
+   * @throws {DurableStoreUnreachableError} when DBOS's database does not answer
+   * @throws {StoreError} when the store cannot be opened
    */
   static async open(config: DurableConfig = resolveDurableConfig()): Promise<DurableClient> {
-    const client = new DurableClient(config);
-    try {
-      await client.registry.listDeployments();
-    } catch (error) {
-      await client.close();
-      throw error;
-    }
-    return client;
+    await probeSystemDatabase(config.systemDatabaseUrl);
+    return new DurableClient(config, await DeploymentRegistry.open());
   }
 
   #client(): Promise<DBOSClient> {
@@ -194,7 +191,6 @@ export class DurableClient {
     const dbos = this.#dbos;
     this.#dbos = undefined;
     if (dbos) await dbos.then((c) => c.destroy()).catch(() => undefined);
-    await this.registry.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -1,7 +1,6 @@
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DBOS } from "@dbos-inc/dbos-sdk";
-import { getDefaultStore } from "@sqlblocks/core";
 import pg from "pg";
 import { flushRunHistory, withRunExecutor } from "@sqlblocks/flow";
 import { type DurableConfig, defaultWorkerId, resolveDurableConfig } from "./config.js";
@@ -10,6 +9,7 @@ import { DurableRunExecutor } from "./durable-executor.js";
 import { DeploymentModuleError, DeploymentNotFoundError, NoDeploymentsError } from "./errors.js";
 import { settleInterruptedTasks } from "./history.js";
 import { DeploymentRegistry } from "./registry.js";
+import { unreachable, WorkflowStateReader } from "./system-database.js";
 
 /** The DBOS workflow every enqueued run executes: `(deploymentName, parameters)`. */
 export const RUN_WORKFLOW = "sqlblocks.run";
@@ -71,15 +71,15 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const deployments = await loadDeployments(options.module);
   const byName = new Map(deployments.map((d) => [d.name, d]));
 
-  const registry = new DeploymentRegistry(config.systemDatabaseUrl);
+  // The store first (run history, deployments, workers), then DBOS's own database.
+  const registry = await DeploymentRegistry.open();
+  await registry.registerWorker(id, [...byName.keys()], config.takeoverAfterMs);
   try {
     await DBOS.migrate(config.systemDatabaseUrl);
-    await registry.migrate();
-    await registry.registerWorker(id, [...byName.keys()], config.takeoverAfterMs);
   } catch (error) {
-    await registry.close();
-    throw error;
+    throw unreachable(config.systemDatabaseUrl, error);
   }
+  const states = new WorkflowStateReader(config.systemDatabaseUrl);
   started = true;
 
   const runDeployment = async (name: string, parameters: DeploymentParameters): Promise<unknown> => {
@@ -88,7 +88,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     const runId = DBOS.workflowID!;
     // Outside a step on purpose: harmless to repeat, and needed on every resumption.
     await settleInterruptedTasks(runId, id);
-    const executor = new DurableRunExecutor(runId, [`worker:${id}`, `deployment:${name}`], async () => (await registry.workflowState(runId)) === "CANCELLED");
+    const executor = new DurableRunExecutor(runId, [`worker:${id}`, `deployment:${name}`], async () => (await states.state(runId)) === "CANCELLED");
     try {
       return await withRunExecutor(executor, () => deployment.flow({ ...deployment.parameters, ...parameters }));
     } finally {
@@ -117,8 +117,6 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     listenQueues: [...queues.keys()],
     logLevel: options.env?.SQLBLOCKS_DBOS_LOG_LEVEL ?? process.env.SQLBLOCKS_DBOS_LOG_LEVEL ?? "warn",
   });
-  // Open the run-history store before any run starts (a shared SQLite home or PostgreSQL).
-  await getDefaultStore();
   await DBOS.launch();
   for (const queue of queues.values()) {
     await DBOS.registerQueue(queue.name, {
@@ -181,7 +179,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
         await DBOS.shutdown();
         await pool?.end().catch(() => undefined);
         await flushRunHistory();
-        await registry.close();
+        await states.close();
         started = false;
       })();
       return stopping;

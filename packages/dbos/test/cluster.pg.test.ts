@@ -115,7 +115,7 @@ describe("durable workers", () => {
 
   it("a cancelled run ends CANCELLED and its pending tasks never start", async (context) => {
     if (skipReason) context.skip();
-    const runId = await client.enqueue("steps", { block: "cluster-pg", runId: "cancel-1", tasks: 5, sleepMs: 1500 });
+    const runId = await client.enqueue("steps", { block: "cluster-pg", runId: "cancel-1", tasks: 5, sleepMs: 3000 });
     await waitFor("the second task to start", async () => (await attemptsOf("cancel-1")).get(1) === 1);
     const cancelled = await cli(cluster!, ["runs", "cancel", runId.slice(0, 13)]);
     const cancelledAt = Date.now();
@@ -190,7 +190,8 @@ describe("durable workers", () => {
       [["run", "steps", "--param", "x={oops"], {}, 2, /looks like JSON but does not parse/],
       [["run", "steps", "--param", "novalue"], {}, 2, /is not key=value/],
       [["run", "steps"], { SQLBLOCKS_DBOS_DATABASE_URL: "postgresql://postgres@127.0.0.1:1/nowhere" }, 1, /cannot reach the durable-run database/],
-      [["run", "steps"], { SQLBLOCKS_DBOS_DATABASE_URL: "", SQLBLOCKS_STORE_URL: "" }, 2, /durable runs need PostgreSQL/],
+      [["run", "steps"], { SQLBLOCKS_DBOS_DATABASE_URL: "", SQLBLOCKS_STORE_URL: "postgresql://postgres@127.0.0.1:1/nowhere" }, 1, /cannot connect|127\.0\.0\.1:1/],
+      [["deployments", "ls"], { SQLBLOCKS_DBOS_DATABASE_URL: "", SQLBLOCKS_STORE_URL: "" }, 2, /durable runs need PostgreSQL/],
     ];
     for (const [args, env, code, message] of cases) {
       const result = await cli(cluster!, args, env);

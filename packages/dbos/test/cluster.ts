@@ -55,11 +55,13 @@ export async function createCluster(options: { takeoverAfterMs?: number } = {}):
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SQLBLOCKS_HOME: home,
+    // One database for the store (schema sqlblocks: blocks, run history, deployments, workers)
+    // and for DBOS (schema dbos).
+    SQLBLOCKS_STORE_URL: url.href,
     SQLBLOCKS_DBOS_DATABASE_URL: url.href,
     SQLBLOCKS_DBOS_APP: `test-${suffix}`,
     SQLBLOCKS_WORKER_HEARTBEAT_MS: "500",
     SQLBLOCKS_WORKER_TAKEOVER_AFTER_MS: String(options.takeoverAfterMs ?? 4000),
-    SQLBLOCKS_STORE_URL: "",
     NODE_NO_WARNINGS: "1",
   };
   return {
