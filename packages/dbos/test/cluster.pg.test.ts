@@ -136,7 +136,9 @@ describe("durable workers", () => {
     for (const attempt of attempts) expect(attempt.at.getTime()).toBeLessThan(cancelledAt);
     const tasks = await runs.listTaskRuns(runId);
     expect(tasks).toHaveLength(attempts.length);
-    expect((await cli(cluster!, ["run", "steps", "--wait", "--param", "block=cluster-pg", "--param", "runId=cancel-2", "--param", "tasks=1", "--param", "sleepMs=1"])).code).toBe(0);
+    const waited = await cli(cluster!, ["run", "steps", "--wait", "--param", "block=cluster-pg", "--param", "runId=cancel-2", "--param", "tasks=2", "--param", "sleepMs=1"]);
+    expect(waited.code).toBe(0);
+    expect(waited.stdout.trim().split("\n")).toEqual([expect.stringMatching(/^[0-9a-f-]{36}$/), "1"]);
   }, 90_000);
 
   it("another worker keeps draining while one is down; a worker that never returns is taken over", async (context) => {
@@ -183,6 +185,10 @@ describe("durable workers", () => {
 
   it("bad input is one line, exit 1 or 2, and enqueues nothing", async (context) => {
     if (skipReason) context.skip();
+    const listed = await cli(cluster!, ["deployments", "ls"]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toMatch(/^limited +nap +limited +2\/worker, 2 in all/m);
+    expect(listed.stdout).toMatch(/^ticker .*\*\/3 \* \* \* \* \*/m);
     const before = (await client.listRuns()).length;
     const cases: [string[], NodeJS.ProcessEnv, number, RegExp][] = [
       [["worker", fixture("empty.mjs"), "--id", "bad"], {}, 1, /exports no deployment/],
