@@ -25,8 +25,9 @@ export interface RunExecutor {
 // One storage per process, even when two copies of this package are installed (the
 // executor's package may resolve another copy than the user's flows do).
 const STORAGE_KEY = Symbol.for("sqlblocks.flow.runExecutor");
-const executorStorage: AsyncLocalStorage<RunExecutor> = ((globalThis as Record<symbol, unknown>)[STORAGE_KEY] ??=
-  new AsyncLocalStorage<RunExecutor>()) as AsyncLocalStorage<RunExecutor>;
+const shared = globalThis as Record<symbol, AsyncLocalStorage<RunExecutor> | undefined>;
+shared[STORAGE_KEY] ??= new AsyncLocalStorage<RunExecutor>();
+const executorStorage: AsyncLocalStorage<RunExecutor> = shared[STORAGE_KEY];
 
 /**
  * Calls `fn` with `executor` in charge of the flows and tasks it starts.
