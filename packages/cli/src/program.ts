@@ -5,6 +5,7 @@ import { blockCreate, blockDelete, blockInspect, blockList, blockTest, blockType
 import { registerKeyCommands } from "./commands/key.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
 import { registerStoreCommands } from "./commands/store.js";
+import { registerDurableCommands } from "./commands/durable.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { errorLine } from "./format.js";
 import { type CliIo, processIo } from "./io.js";
@@ -108,6 +109,7 @@ export function createProgram(io: CliIo): Command {
   registerStoreCommands(program, io);
   registerKeyCommands(program, io);
 
+  registerDurableCommands(program, io);
   return program;
 }
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type StatementEvent, statementChannel } from "@sqlblocks/core";
 import { type RunContext, runStorage } from "./context.js";
 import { FlowTimeoutError, type RunKind, RunCancelledError, TaskTimeoutError } from "./errors.js";
+import { currentRunExecutor, RunCancelRequestedError } from "./executor.js";
 import type { FlowRunRecord, LogLevel, TaskRunRecord } from "./history/records.js";
 import { recorder } from "./history/recorder.js";
 import { newRunId } from "./ids.js";
@@ -217,7 +218,13 @@ function observeStatements(): void {
 /** Creates a run (PENDING) as a child of the current context; it is not recorded yet. */
 export function createRun(kind: RunKind, options: ResolvedRunOptions, parent = runStorage.getStore()): ActiveRun {
   observeStatements();
-  const run = new ActiveRun(kind, options, parent, newRunId());
+  const executor = currentRunExecutor();
+  const run = new ActiveRun(kind, options, parent, kind === "flow" && executor ? executor.nextFlowRunId() : newRunId());
+  if (executor) {
+    // A durable flow run outlives this process: no pid, so that no reader settles it CRASHED.
+    if (kind === "flow") run.record.pid = undefined;
+    run.record.tags = [...run.record.tags, ...executor.tags];
+  }
   track(run);
   return run;
 }
@@ -346,7 +353,7 @@ export async function executeRun<A extends unknown[], R>(
         return result;
       } catch (error) {
         if (run.isFinal) throw error;
-        if (error instanceof RunCancelledError && run.parent?.signal.aborted) {
+        if (error instanceof RunCancelledError && (run.parent?.signal.aborted || error instanceof RunCancelRequestedError)) {
           recordRunError(run, error);
           if (run.finish(RunState.CANCELLED, describeError(error))) {
             run.log("WARNING", `Finished in state ${describeState(RunState.CANCELLED, error.message)}`);

@@ -6,6 +6,7 @@
  */
 export { currentRunContext, getRunContext, getRunLogger, type RunContext } from "./context.js";
 export { type Flow, flow, type MapOptions, type Task, task } from "./define.js";
+export { currentRunExecutor, RunCancelRequestedError, type RunExecutor, withRunExecutor } from "./executor.js";
 export {
   FlowTimeoutError,
   InvalidRunOptionsError,

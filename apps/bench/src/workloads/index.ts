@@ -1,6 +1,7 @@
 import { blockLoadWorkload } from "./block-load.js";
 import { storeEngineWorkloads } from "./store-engines.js";
 import { coldStartWorkload } from "./c1-cold-start.js";
+import { durableWorkloads } from "./durable.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
 import { telemetryNoSdkWorkload, telemetrySdkWorkload } from "./telemetry-overhead.js";
 import type { Workload } from "./types.js";
@@ -23,6 +24,7 @@ export const WORKLOADS: readonly Workload[] = [
   coldStartWorkload,
   telemetryNoSdkWorkload,
   telemetrySdkWorkload,
+  ...durableWorkloads,
 ];
 
 export type { Measurement, RunContext, Variant, Workload } from "./types.js";
