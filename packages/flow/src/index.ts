@@ -22,6 +22,19 @@ export {
   type RunLogRecord,
   type TaskRunRecord,
 } from "./history/records.js";
+export {
+  LOG_LEVELS,
+  RUN_QUERY_INDEXES,
+  type RunDetail,
+  type RunFilter,
+  type RunHistoryBucket,
+  type RunHistorySeries,
+  type RunLogPageOptions,
+  type RunPage,
+  type RunPageOptions,
+  RunQuery,
+  type RunSummary,
+} from "./history/query.js";
 export { configureRunHistory, flushRunHistory, type RunHistoryConfig } from "./history/recorder.js";
 export {
   isProcessAlive,
