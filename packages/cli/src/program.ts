@@ -3,6 +3,7 @@ import { closeDefaultStores } from "@sqlblocks/core";
 import { Command, CommanderError, Option } from "commander";
 import { blockCreate, blockDelete, blockInspect, blockList, blockTest, blockTypes } from "./commands/block.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
+import { uiCommand } from "./commands/ui.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { errorLine } from "./format.js";
 import { type CliIo, processIo } from "./io.js";
@@ -102,6 +103,8 @@ export function createProgram(io: CliIo): Command {
     .argument("<id>", "the run id (or a unique prefix of it)")
     .option("--json", "print JSON")
     .action((id: string, options: { json?: boolean }) => runsLogs(io, id, options));
+
+  program.command("ui").description("serve the web page for blocks and runs (needs @sqlblocks/ui)").option("--host <host>", "interface to bind (default 127.0.0.1; anything else requires a token)").option("--port <port>", "port (default 4300; 0 picks a free one)").action((options: { host?: string; port?: string }) => uiCommand(io, options));
 
   return program;
 }
