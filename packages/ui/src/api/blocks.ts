@@ -1,5 +1,7 @@
 import {
+  assertValidBlockName,
   Block,
+  BlockAlreadyExistsError,
   type BlockClass,
   type BlockStore,
   loadDriverPlugin,
@@ -120,8 +122,16 @@ export function blockRoutes(store: BlockStore): Hono {
     const body = await readJson(c.req.raw);
     const cls = blockClass(String(body.type ?? ""));
     const name = String(body.name ?? "");
+    assertValidBlockName(name);
     const block = buildBlock(cls, body.data);
-    await block.save(name, { store });
+    try {
+      await block.save(name, { store });
+    } catch (error) {
+      if (error instanceof BlockAlreadyExistsError) {
+        throw new UiRequestError(409, error.code, `a ${cls.type.name} block named "${name}" already exists: choose another name, or edit that block`);
+      }
+      throw error;
+    }
     return c.json({ type: cls.type.slug, name }, 201);
   });
 

@@ -33,15 +33,29 @@ function filterHash(filters: RunFilters): string {
 /** `datetime-local` values are local times; the API takes ISO times. */
 const isoFrom = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
+const STEP_MS = { minute: 60_000, hour: 3_600_000, day: 86_400_000 } as const;
+
+/** The buckets from the first to the last, the empty ones included, so the x axis is time (at most 500). */
+function withEmptyBuckets(series: HistorySeries): HistorySeries["buckets"] {
+  const byStart = new Map(series.buckets.map((bucket) => [Date.parse(bucket.start), bucket]));
+  const first = Date.parse(series.buckets[0]!.start);
+  const last = Date.parse(series.buckets.at(-1)!.start);
+  const step = STEP_MS[series.unit];
+  if ((last - first) / step > 500) return series.buckets;
+  const out: HistorySeries["buckets"] = [];
+  for (let at = first; at <= last; at += step) out.push(byStart.get(at) ?? { start: new Date(at).toISOString(), counts: {} });
+  return out;
+}
+
 function chart(series: HistorySeries): Element {
   const width = 900;
   const height = 140;
-  const buckets = series.buckets;
-  if (buckets.length === 0) return h("p", { class: "muted" }, "No runs to chart.");
+  if (series.buckets.length === 0) return h("p", { class: "muted" }, "No runs to chart.");
+  const buckets = withEmptyBuckets(series);
   const totals = buckets.map((b) => Object.values(b.counts).reduce((sum, n) => sum + n, 0));
   const max = Math.max(1, ...totals);
   const slot = width / buckets.length;
-  const bar = Math.max(1, slot * 0.8);
+  const bar = Math.min(48, Math.max(1, slot * 0.8));
   const bars = buckets.flatMap((bucket, index) => {
     let y = height;
     return STATES.filter((state) => bucket.counts[state]).map((state) => {
