@@ -1,3 +1,4 @@
+import * as core from "@sqlblocks/core";
 import type { BlockClass } from "@sqlblocks/core";
 import { z } from "zod";
 
@@ -73,7 +74,10 @@ function decorate(schema: FieldSchema, path: string, secrets: ReadonlySet<string
   if (path !== "" && secrets.has(path)) {
     out.type = "string";
     out.writeOnly = true;
-    if (!path.endsWith(".url")) out.format = "password";
+    // A URL secret is edited as text showing its masked form (`app:********@db`); other
+    // secrets are password inputs that stay empty.
+    if (path.endsWith(".url")) delete out.format;
+    else out.format = "password";
   }
   if (path !== "" && out.description === undefined && descriptions[path] !== undefined) out.description = descriptions[path];
   if (out.properties) {
@@ -88,14 +92,28 @@ function decorate(schema: FieldSchema, path: string, secrets: ReadonlySet<string
   return out;
 }
 
+type CoreJsonSchema = (type: BlockClass["type"]) => Record<string, unknown>;
+
+/**
+ * The JSON Schema of a block type's data: core's own `blockTypeJsonSchema` (with its field
+ * descriptions) where this core has it, else derived here from the type's zod schema.
+ */
+function jsonSchemaOf(cls: BlockClass): FieldSchema {
+  const fromCore = (core as unknown as { blockTypeJsonSchema?: CoreJsonSchema }).blockTypeJsonSchema;
+  const raw = (
+    typeof fromCore === "function" ? fromCore(cls.type) : z.toJSONSchema(cls.type.schema, { unrepresentable: "any", io: "input" })
+  ) as FieldSchema & Record<string, unknown>;
+  const { $schema: _schema, $id: _id, title: _title, ...schema } = raw;
+  return schema;
+}
+
 /**
  * The form schema of a block type: the JSON Schema of its data schema (what core exposes),
  * secret fields marked write-only, every field with a description.
  */
 export function describeBlockType(cls: BlockClass): BlockTypeView {
   const type = cls.type;
-  const raw = z.toJSONSchema(type.schema, { unrepresentable: "any", io: "input" }) as FieldSchema & { $schema?: string };
-  const { $schema: _ignored, ...schema } = raw;
+  const schema = jsonSchemaOf(cls);
   return {
     slug: type.slug,
     name: type.name,

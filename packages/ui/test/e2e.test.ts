@@ -42,6 +42,7 @@ describe("the web page in Chromium (embedded store)", () => {
     await fx?.close();
   });
 
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a person sees
   const text = async (selector: string) => (await page.locator(selector).innerText()).trim();
   const go = async (hash: string) => {
     await page.evaluate((h) => {

@@ -8,7 +8,7 @@ import type { CliIo } from "../io.js";
 export const UI_PACKAGE = "@sqlblocks/ui";
 
 /** What the CLI uses of `@sqlblocks/ui` (kept structural: the package is optional). */
-interface UiModule {
+export interface UiModule {
   startUiServer(options: {
     host?: string;
     port?: number;
@@ -30,14 +30,20 @@ function packageManager(): string {
   return "pnpm add";
 }
 
-/**
- * Finds `@sqlblocks/ui` the way core finds driver packages: from the application (working
- * directory, then the main script), then from the CLI's own folder.
- */
-async function loadUi(): Promise<UiModule> {
+/** Where `@sqlblocks/ui` is looked for: the application (working directory, main script), then the CLI. */
+function resolutionBases(): string[] {
   const bases = [path.join(process.cwd(), "package.json")];
   if (process.argv[1]) bases.push(path.resolve(process.argv[1]));
   bases.push(import.meta.filename ?? new URL(import.meta.url).pathname);
+  return bases;
+}
+
+/**
+ * Finds and imports `@sqlblocks/ui` the way core finds driver packages.
+ *
+ * @throws {CommandError} naming the package and the install command when it is missing
+ */
+export async function loadUi(bases: readonly string[] = resolutionBases()): Promise<UiModule> {
   let entry: string | undefined;
   for (const base of bases) {
     try {
@@ -58,13 +64,18 @@ async function loadUi(): Promise<UiModule> {
 }
 
 /** `sqlblocks ui`: starts the web page for blocks and runs and serves it until interrupted. */
-export async function uiCommand(io: CliIo, options: UiOptions, stopSignal: Promise<unknown> = interrupted()): Promise<void> {
+export async function uiCommand(
+  io: CliIo,
+  options: UiOptions,
+  stopSignal: Promise<unknown> = interrupted(),
+  bases: readonly string[] = resolutionBases(),
+): Promise<void> {
   let port: number | undefined;
   if (options.port !== undefined) {
     if (!/^\d+$/.test(options.port) || Number(options.port) > 65535) throw new UsageError(`--port must be 0–65535, got "${options.port}"`);
     port = Number(options.port);
   }
-  const ui = await loadUi();
+  const ui = await loadUi(bases);
   let server: Awaited<ReturnType<UiModule["startUiServer"]>>;
   try {
     server = await ui.startUiServer({ host: options.host, port, onError: (line) => io.err(`ui: ${line}`) });
