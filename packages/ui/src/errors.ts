@@ -29,6 +29,15 @@ export function oneLine(error: unknown): string {
   return maskUrlPasswords(message.split("\n")[0] ?? "").slice(0, 500);
 }
 
+/** The connection field a connection-info or driver error is about (for the form), if it names one. */
+function connectionField(error: SqlBlocksError): string | undefined {
+  if (error.code === "SQLBLOCKS_UNKNOWN_DRIVER") return "connectionInfo.driver";
+  if (error.code === "SQLBLOCKS_INVALID_URL") return "connectionInfo.url";
+  if (error.code !== "SQLBLOCKS_INVALID_CONNECTION_INFO") return undefined;
+  const named = /^invalid connection info: (driver|database|username|password|host|port|query)\b/.exec(error.message)?.[1];
+  return named ? `connectionInfo.${named}` : undefined;
+}
+
 /** Maps an error to an HTTP status and a JSON body. Unknown errors are 500 with one line. */
 export function errorAnswer(error: unknown): { status: 400 | 404 | 409 | 500; body: ErrorBody } {
   if (error instanceof UiRequestError) return { status: error.status, body: { error: { code: error.code, message: oneLine(error) } } };
@@ -48,7 +57,11 @@ export function errorAnswer(error: unknown): { status: 400 | 404 | 409 | 500; bo
     return { status: 404, body: { error: { code: error.code, message: oneLine(error) } } };
   }
   if (error instanceof BlockAlreadyExistsError) return { status: 409, body: { error: { code: error.code, message: oneLine(error) } } };
-  if (error instanceof SqlBlocksError) return { status: 400, body: { error: { code: error.code, message: oneLine(error) } } };
+  if (error instanceof SqlBlocksError) {
+    const field = connectionField(error);
+    const message = oneLine(error);
+    return { status: 400, body: { error: { code: error.code, message, ...(field ? { issues: [{ path: field, message }] } : {}) } } };
+  }
   if (error instanceof RangeError || error instanceof SyntaxError) {
     return { status: 400, body: { error: { code: "SQLBLOCKS_UI_BAD_REQUEST", message: oneLine(error) } } };
   }

@@ -86,8 +86,8 @@ describe("the web page in Chromium (embedded store)", () => {
     expect(await text('[data-error-for="name"]')).toMatch(/lowercase/i);
     await page.fill("#block-name-input", "warehouse");
     await page.click("#save-block");
-    await page.locator("#form-error:not(:empty)").waitFor();
-    expect(await text("#form-error")).toMatch(/port/);
+    await page.locator('[data-error-for="connectionInfo.port"]:not(:empty)').waitFor();
+    expect(await text('[data-error-for="connectionInfo.port"]')).toMatch(/port "99999" is out of range/);
     await page.fill('[name="connectionInfo.host"]', target.host ?? "127.0.0.1");
     await page.fill('[name="connectionInfo.port"]', String(target.port ?? 5432));
     await page.fill('[name="connectionInfo.database"]', target.database ?? "test");
@@ -172,6 +172,13 @@ describe("the web page in Chromium (embedded store)", () => {
     expect(shown.every((level) => level === "WARNING" || level === "ERROR" || level === "CRITICAL")).toBe(true);
     expect(await text("#logs")).toContain("tick 3");
     expect(await text("#logs")).not.toContain("tick 4");
+    // Logs of one task run only.
+    await page.selectOption("#log-level", "DEBUG");
+    const flakyId = await page.locator("#log-task option", { hasText: "flaky-step" }).getAttribute("value");
+    await page.selectOption("#log-task", flakyId!);
+    const who = await page.locator("#logs .line .who").allInnerTexts();
+    expect(who.length).toBeGreaterThan(0);
+    expect(new Set(who)).toEqual(new Set(["flaky-step"]));
   });
 
   it("filters the run list by state and by tag", async () => {

@@ -86,6 +86,13 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
     { id: "log-level" },
     ...LEVELS.map((name) => h("option", { value: name, selected: name === "DEBUG" }, `${name} and above`)),
   );
+  const taskFilter = h("select", { id: "log-task" }, h("option", { value: "" }, "all tasks"));
+  const syncTaskOptions = () => {
+    const known = new Set([...taskFilter.options].map((option) => option.value));
+    for (const task of detail.taskRuns) {
+      if (!known.has(task.id)) taskFilter.append(h("option", { value: task.id }, task.name));
+    }
+  };
   const headerBox = h("div", {});
   const timelineBox = h("div", {});
   const countsBox = h("div", {});
@@ -95,9 +102,10 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
 
   const renderLogs = () => {
     const min = LEVELS.indexOf(level.value);
+    const onlyTask = taskFilter.value;
     logs.replaceChildren(
       ...records
-        .filter((r) => r.kind === "log" && LEVELS.indexOf(r.level) >= min)
+        .filter((r) => r.kind === "log" && LEVELS.indexOf(r.level) >= min && (!onlyTask || r.taskRunId === onlyTask))
         .map((r) =>
           h(
             "div",
@@ -131,6 +139,7 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
     headerBox.replaceChildren(header(detail, now));
     countsBox.replaceChildren(taskCounts(detail.taskRuns));
     timelineBox.replaceChildren(timeline(detail, now));
+    syncTaskOptions();
   };
   const fetchLogs = async () => {
     const fresh = await api<LogRecord[]>("GET", `${path}/logs${queryString({ after: lastId || undefined })}`);
@@ -141,6 +150,7 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
     renderStatements();
   };
   level.addEventListener("change", renderLogs);
+  taskFilter.addEventListener("change", renderLogs);
   await fetchLogs();
   renderRun();
   renderLogs();
@@ -158,7 +168,7 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
       h("thead", {}, h("tr", {}, h("th", {}, "Task"), h("th", {}, "SQL"), h("th", {}, "Duration"), h("th", {}, "Rows"))),
       statements,
     ),
-    h("div", { class: "title-row" }, h("h2", {}, "Logs"), h("label", {}, "Level ", level)),
+    h("div", { class: "title-row" }, h("h2", {}, "Logs"), h("div", { class: "log-filters" }, h("label", {}, "Task ", taskFilter), h("label", {}, "Level ", level))),
     logs,
   );
   // Live: while the run is active, poll for new log lines and state changes.
