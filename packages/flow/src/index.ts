@@ -24,7 +24,6 @@ export {
 } from "./history/records.js";
 export {
   LOG_LEVELS,
-  RUN_QUERY_INDEXES,
   type RunDetail,
   type RunFilter,
   type RunHistoryBucket,

@@ -1,4 +1,5 @@
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import os from "node:os";
@@ -25,6 +26,8 @@ export const CHROMIUM_ARGS = [
 /** A temporary `$SQLBLOCKS_HOME` with its own store, the UI server over it, and cleanup. */
 export interface UiFixture {
   home: string;
+  /** The environment that opens the same store in another process. */
+  storeEnv: NodeJS.ProcessEnv;
   store: BlockStore;
   server: UiServer;
   /** Every line the server reported (its log). */
@@ -32,26 +35,41 @@ export interface UiFixture {
   close(): Promise<void>;
 }
 
-export async function startFixture(options: Omit<UiServerOptions, "store"> = {}): Promise<UiFixture> {
+/** The stores the page is tested on: the embedded SQLite store and the PostgreSQL store. */
+export type StoreKind = "embedded" | "postgres";
+
+/** The PostgreSQL the PostgreSQL store lives in (a schema of its own per fixture). */
+export const PG_URL = process.env.SQLBLOCKS_TEST_PG_URL ?? "postgresql+pg://postgres@127.0.0.1:5432/test";
+
+export async function startFixture(options: Omit<UiServerOptions, "store"> & { storeKind?: StoreKind } = {}): Promise<UiFixture> {
+  const { storeKind = "embedded", ...serverOptions } = options;
   const home = mkdtempSync(path.join(os.tmpdir(), "sqlblocks-ui-"));
-  const store = await BlockStore.open({ home });
+  const schema = `ui_e2e_${process.pid}_${randomBytes(3).toString("hex")}`;
+  // What another process (the demo) needs in its environment to open the same store.
+  const storeEnv: NodeJS.ProcessEnv =
+    storeKind === "postgres" ? { SQLBLOCKS_HOME: home, SQLBLOCKS_STORE_URL: PG_URL, SQLBLOCKS_STORE_SCHEMA: schema } : { SQLBLOCKS_HOME: home };
+  const store =
+    storeKind === "postgres" ? await BlockStore.open({ home, engine: "postgres", url: PG_URL, schema, env: {} }) : await BlockStore.open({ home });
   configureRunHistory({ store });
   const serverLog: string[] = [];
   const server = await startUiServer({
     port: 0,
-    ...options,
-    env: { ...process.env, SQLBLOCKS_HOME: home, ...options.env },
+    ...serverOptions,
+    env: { ...process.env, SQLBLOCKS_HOME: home, ...serverOptions.env },
     store,
     onError: (line) => serverLog.push(line),
   });
   return {
     home,
+    storeEnv,
     store,
     server,
     serverLog,
     async close() {
       await server.close();
       await flushRunHistory();
+      configureRunHistory({ store: undefined });
+      if (storeKind === "postgres") await store.db.run(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
       await store.close();
       rmSync(home, { recursive: true, force: true });
     },
@@ -76,12 +94,12 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
   };
 }
 
-/** Runs the real demo app (apps/demo) against a store home: it saves its block and runs its flow. */
-export async function runDemo(home: string, sqlitePath: string): Promise<string> {
+/** Runs the real demo app (apps/demo) against a store: it saves its block and runs its flow. */
+export async function runDemo(storeEnv: NodeJS.ProcessEnv, sqlitePath: string): Promise<string> {
   const demoDir = path.dirname(createRequire(import.meta.url).resolve("@sqlblocks/demo/package.json"));
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(demoDir, "dist", "index.js")], {
     cwd: demoDir,
-    env: { ...process.env, SQLBLOCKS_HOME: home, SQLITE_DB_PATH: sqlitePath },
+    env: { ...process.env, SQLBLOCKS_STORE_URL: "", SQLBLOCKS_STORE_SCHEMA: "", ...storeEnv, SQLITE_DB_PATH: sqlitePath },
   });
   return stdout;
 }

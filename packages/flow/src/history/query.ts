@@ -2,21 +2,12 @@ import type { StoreDatabase } from "@sqlblocks/core";
 import { RunState } from "../states.js";
 import type { FlowRunRecord, LogLevel, RunLogRecord, TaskRunRecord } from "./records.js";
 import { RunHistory } from "./repository.js";
+import { ensureFlowTables } from "./schema.js";
 
 type SqlRow = Record<string, unknown>;
 
 /** Log levels, lowest first (the order a "minimum level" filter uses). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
-
-/**
- * The indexes the run queries rely on (a 10,000-run list page answers in a few milliseconds
- * with them). `IF NOT EXISTS` makes them safe to create from several processes.
- */
-export const RUN_QUERY_INDEXES: readonly string[] = [
-  "CREATE INDEX IF NOT EXISTS flow_runs_by_created ON flow_runs (created_at)",
-  "CREATE INDEX IF NOT EXISTS flow_runs_by_state_created ON flow_runs (state, created_at)",
-  "CREATE INDEX IF NOT EXISTS flow_runs_by_name_created ON flow_runs (name, created_at)",
-];
 
 /** Which flow runs a query selects. Every field narrows the selection. */
 export interface RunFilter {
@@ -169,7 +160,8 @@ const clamp = (value: number | undefined, fallback: number, min: number, max: nu
 /**
  * Read-only queries over run history for pages and tools: a filtered, paginated run list,
  * run counts by state over time, a run with its task runs, and log records after a given id
- * (for live tails). Written against {@link StoreDatabase}, so it works on any store.
+ * (for live tails). Written against {@link StoreDatabase}, so it works on any store (embedded
+ * SQLite or PostgreSQL).
  *
  * @example
  * const runs = await RunQuery.open((await getDefaultStore()).db);
@@ -185,15 +177,13 @@ export class RunQuery {
     this.#history = new RunHistory(db);
   }
 
-  /** A query object over `db`, with the indexes it relies on created. */
+  /**
+   * A query object over `db`, with flow's tables brought up to date first (their migrations
+   * include the indexes these queries rely on).
+   */
   static async open(db: StoreDatabase): Promise<RunQuery> {
-    await RunQuery.ensureIndexes(db);
+    await ensureFlowTables(db);
     return new RunQuery(db);
-  }
-
-  /** Creates the indexes of {@link RUN_QUERY_INDEXES} if they are missing. */
-  static async ensureIndexes(db: StoreDatabase): Promise<void> {
-    for (const statement of RUN_QUERY_INDEXES) await db.run(statement);
   }
 
   /** Settles runs of dead processes at most once a second, so reads show CRASHED runs. */
