@@ -84,6 +84,7 @@ describe("UI server: secrets, CSP, cross-site requests (loopback, no token)", ()
     const id = page.runs[0]!.id;
     await call("GET", `/api/runs/${id}`);
     await call("GET", `/api/runs/${id}/logs`);
+    expect((await call("GET", `/api/runs/${id}?include=logs`)).text).toContain("postgresql+pg://postgres:********@db/x");
     const everything = [...bodies, ...fx.serverLog].join("\n");
     expect(everything).toContain("postgresql+pg://postgres:********@db/x");
     expect(everything).not.toContain(CANARY);

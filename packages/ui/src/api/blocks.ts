@@ -4,7 +4,6 @@ import {
   BlockAlreadyExistsError,
   type BlockClass,
   type BlockStore,
-  loadDriverPlugin,
   registeredBlockTypes,
   SqlConnector,
 } from "@sqlblocks/core";
@@ -45,29 +44,17 @@ function buildBlock(cls: BlockClass, data: unknown): Block {
   return cls.fromBlockData(revived, { validate: true });
 }
 
-/** Connects with a block and runs its driver's trivial query (or `ping()` where the connector has one). */
+/** Connects with a block and pings it twice (`SqlConnector.ping()`): the first includes connecting. */
 async function testBlock(block: Block): Promise<{ ok: true; latencyMs: number; connectMs: number } | { ok: false; error: string }> {
   if (!(block instanceof SqlConnector)) return { ok: false, error: `${block.blockType.name} blocks have no connection to test` };
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${TEST_TIMEOUT_MS} ms`)), TEST_TIMEOUT_MS);
   });
-  const withPing = block as SqlConnector & { ping?: () => Promise<unknown> };
   try {
-    const once = async () => {
-      if (typeof withPing.ping === "function") {
-        await withPing.ping();
-        return;
-      }
-      const plugin = await loadDriverPlugin(block.components.driver, block.blockName);
-      await block.execute(plugin.pingSql);
-    };
-    const started = performance.now();
-    await Promise.race([once(), timeout]);
-    const connectMs = performance.now() - started;
-    const again = performance.now();
-    await Promise.race([once(), timeout]);
-    return { ok: true, latencyMs: performance.now() - again, connectMs };
+    const connectMs = await Promise.race([block.ping(), timeout]);
+    const latencyMs = await Promise.race([block.ping(), timeout]);
+    return { ok: true, latencyMs, connectMs };
   } catch (error) {
     return { ok: false, error: oneLine(error) };
   } finally {

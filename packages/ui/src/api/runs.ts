@@ -37,6 +37,8 @@ export function runRoutes(query: RunQuery): Hono {
   api.get("/runs/:id", async (c) => {
     const detail = await query.getRun(c.req.param("id"));
     if (!detail) throw new UiRequestError(404, "SQLBLOCKS_UI_RUN_NOT_FOUND", `no flow run ${c.req.param("id")}`);
+    // `?include=logs`: the first page of the log too, so a run page opens with one request.
+    if (c.req.query("include") === "logs") return c.json({ ...detail, logs: await query.logs(detail.run.id) });
     return c.json(detail);
   });
 

@@ -5,6 +5,8 @@ import type { LogRecord, RunDetail, TaskRun } from "./types.js";
 
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const POLL_MS = 1000;
+/** The most log records one API answer holds (RunQuery's default page). */
+const LOG_PAGE = 1000;
 
 function timeline(detail: RunDetail, now: number): HTMLElement {
   const { run, taskRuns } = detail;
@@ -78,7 +80,8 @@ function header(detail: RunDetail, now: number): HTMLElement {
 /** #/runs/:id: the run, its task timeline, statements and logs; live while the run is active. */
 export async function runPage(root: HTMLElement, id: string, isCurrent: () => boolean): Promise<void> {
   const path = `/runs/${encodeURIComponent(id)}`;
-  let detail = await api<RunDetail>("GET", path);
+  const opened = await api<RunDetail & { logs: LogRecord[] }>("GET", `${path}?include=logs`);
+  let detail: RunDetail = opened;
   const records: LogRecord[] = [];
   let lastId = 0;
   const level = h(
@@ -141,17 +144,25 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
     timelineBox.replaceChildren(timeline(detail, now));
     syncTaskOptions();
   };
-  const fetchLogs = async () => {
-    const fresh = await api<LogRecord[]>("GET", `${path}/logs${queryString({ after: lastId || undefined })}`);
+  const addLogs = (fresh: LogRecord[]) => {
     if (fresh.length === 0) return;
     records.push(...fresh);
     lastId = fresh.at(-1)!.id;
     renderLogs();
     renderStatements();
   };
+  /** Fetches the records after the last one seen, page after page (the API gives at most 1000 at once). */
+  const fetchLogs = async () => {
+    let fresh: LogRecord[];
+    do {
+      fresh = await api<LogRecord[]>("GET", `${path}/logs${queryString({ after: lastId || undefined })}`);
+      addLogs(fresh);
+    } while (fresh.length >= LOG_PAGE);
+  };
   level.addEventListener("change", renderLogs);
   taskFilter.addEventListener("change", renderLogs);
-  await fetchLogs();
+  addLogs(opened.logs);
+  if (opened.logs.length >= LOG_PAGE) await fetchLogs();
   renderRun();
   renderLogs();
   mount(
