@@ -6,6 +6,7 @@ import { registerKeyCommands } from "./commands/key.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
 import { registerStoreCommands } from "./commands/store.js";
 import { registerDurableCommands } from "./commands/durable.js";
+import { uiCommand } from "./commands/ui.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { errorLine } from "./format.js";
 import { type CliIo, processIo } from "./io.js";
@@ -110,6 +111,8 @@ export function createProgram(io: CliIo): Command {
   registerKeyCommands(program, io);
 
   registerDurableCommands(program, io);
+  program.command("ui").description("serve the web page for blocks and runs (needs @sqlblocks/ui)").option("--host <host>", "interface to bind (default 127.0.0.1; anything else requires a token)").option("--port <port>", "port (default 4300; 0 picks a free one)").action((options: { host?: string; port?: string }) => uiCommand(io, options));
+
   return program;
 }
 

@@ -23,6 +23,18 @@ export {
   type RunLogRecord,
   type TaskRunRecord,
 } from "./history/records.js";
+export {
+  LOG_LEVELS,
+  type RunDetail,
+  type RunFilter,
+  type RunHistoryBucket,
+  type RunHistorySeries,
+  type RunLogPageOptions,
+  type RunPage,
+  type RunPageOptions,
+  RunQuery,
+  type RunSummary,
+} from "./history/query.js";
 export { configureRunHistory, flushRunHistory, type RunHistoryConfig } from "./history/recorder.js";
 export { copyRunHistory, type RunHistoryCopyResult } from "./history/copy.js";
 export { ensureFlowTables, FLOW_MIGRATIONS, FLOW_OWNER, FLOW_SCHEMA_VERSION } from "./history/schema.js";

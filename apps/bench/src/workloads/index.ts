@@ -5,6 +5,8 @@ import { durableWorkloads } from "./durable.js";
 import { taskOverheadWorkload } from "./task-overhead.js";
 import { telemetryNoSdkWorkload, telemetrySdkWorkload } from "./telemetry-overhead.js";
 import type { Workload } from "./types.js";
+import { webRunPageWorkload, webRunsListWorkload } from "./u1-web-page.js";
+import { webFirstPaintWorkload } from "./u3-first-paint.js";
 import { executeManyWorkload } from "./w1-execute-many.js";
 import { executeManyPerRowWorkload } from "./w1-per-row.js";
 import { fetchAllWorkload } from "./w2-fetch-all.js";
@@ -25,6 +27,9 @@ export const WORKLOADS: readonly Workload[] = [
   telemetryNoSdkWorkload,
   telemetrySdkWorkload,
   ...durableWorkloads,
+  webRunsListWorkload,
+  webRunPageWorkload,
+  webFirstPaintWorkload,
 ];
 
 export type { Measurement, RunContext, Variant, Workload } from "./types.js";
