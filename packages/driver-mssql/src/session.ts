@@ -1,5 +1,5 @@
 import mssql from "mssql";
-import type { QueryRunner } from "typeorm";
+import type { QueryRunner } from "@sqlblocks/core/driver";
 
 /** What TypeORM's SqlServerQueryRunner holds, seen from outside (the fields are protected there). */
 interface SqlServerSession {

@@ -7,7 +7,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type { PoolConnection, ResultSetHeader } from "mysql2";
-import type { QueryRunner } from "typeorm";
+import type { QueryRunner } from "@sqlblocks/core/driver";
 import { openMysqlCursor } from "./cursor.js";
 import { classifyMysqlError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";

@@ -7,7 +7,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import oracledb from "oracledb";
-import type { QueryRunner } from "typeorm";
+import type { QueryRunner } from "@sqlblocks/core/driver";
 import { bindsAreUniform, toOracleBinds } from "./binds.js";
 import { ResultSetCursor } from "./cursor.js";
 import { classifyOracleError } from "./errors.js";

@@ -8,7 +8,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type { PoolClient, QueryResult } from "pg";
-import type { QueryRunner } from "typeorm";
+import type { QueryRunner } from "@sqlblocks/core/driver";
 import { openPgCursor } from "./cursor.js";
 import { classifyPostgresError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";

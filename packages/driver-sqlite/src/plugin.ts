@@ -9,7 +9,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type Database from "better-sqlite3";
-import type { QueryRunner } from "typeorm";
+import type { QueryRunner } from "@sqlblocks/core/driver";
 import { createDataSourceOptions } from "./options.js";
 
 type Statement = Database.Statement<unknown[], Row>;
