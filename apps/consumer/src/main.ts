@@ -9,6 +9,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { readmeExample } from "./example.js";
+import { runHoistFalse } from "./hoist.js";
 import { startLocalRegistry } from "./local-registry.js";
 import { node24 } from "./node24.js";
 import { ensurePrebuilds, PREBUILD_ENV } from "./prebuilds.js";
@@ -122,9 +123,9 @@ async function main(): Promise<void> {
     const results: ScenarioResult[] = await step(`${selected.length} applications`, times, () =>
       pool(
         concurrency,
-        selected.map((s) => async () => {
-          const r = await runScenario(s, ctx);
-          console.log(`consumer: ${r.ok ? "ok  " : "FAIL"} ${s.id} ${(r.ms / 1000).toFixed(0)} s${r.footprint ? ` ${r.footprint.megabytes} MB ${r.footprint.packages} packages` : ""}`);
+        [...selected.map((s) => () => runScenario(s, ctx)), ...(!only || /hoist/.test(only) ? [() => runHoistFalse(ctx)] : [])].map((task) => async () => {
+          const r = await task();
+          console.log(`consumer: ${r.ok ? "ok  " : "FAIL"} ${r.id} ${(r.ms / 1000).toFixed(0)} s${r.footprint ? ` ${r.footprint.megabytes} MB ${r.footprint.packages} packages` : ""}`);
           return r;
         }),
       ),

@@ -46,10 +46,15 @@ export function publicPackages(root: string): PublicPackage[] {
 
 /**
  * A scratch copy of the repository: the files git knows (committed or not, ignored ones
- * left out) plus each package's built `dist`, so the copy can be versioned and packed
- * without touching the workspace.
+ * left out) plus, unless `dist: false`, each package's built `dist`, so the copy can be
+ * versioned and packed without touching the workspace. `git: false` copies every file of a
+ * folder that is not a git checkout (a scratch copy itself), node_modules aside.
  */
-export async function scratchCopy(root: string, target: string): Promise<void> {
+export async function scratchCopy(root: string, target: string, options: { dist?: boolean; git?: boolean } = {}): Promise<void> {
+  if (options.git === false) {
+    fs.cpSync(root, target, { recursive: true, filter: (source) => path.basename(source) !== "node_modules" });
+    return;
+  }
   const listed = await run("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: root });
   for (const file of listed.stdout.split("\0").filter(Boolean)) {
     const from = path.join(root, file);
@@ -57,6 +62,7 @@ export async function scratchCopy(root: string, target: string): Promise<void> {
     fs.mkdirSync(path.dirname(path.join(target, file)), { recursive: true });
     fs.copyFileSync(from, path.join(target, file));
   }
+  if (options.dist === false) return;
   for (const dir of workspaceFolders(root)) {
     const dist = path.join(dir, "dist");
     if (fs.existsSync(dist)) fs.cpSync(dist, path.join(target, path.relative(root, dist)), { recursive: true });
