@@ -52,6 +52,10 @@ async function checkTarballs(tarballs: readonly Tarball[], work: string, log: st
   for (const t of tarballs) {
     const listing = (await run("tar", ["-tzf", t.file], { cwd: work })).stdout.split("\n");
     if (!listing.includes("package/LICENSE")) throw new Error(`${path.basename(t.file)} has no LICENSE`);
+    // The registry's page shows the README without the repository around it: links must be absolute.
+    const readme = (await run("tar", ["-xzOf", t.file, "package/README.md"], { cwd: work })).stdout;
+    const relative = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string).filter((link) => !/^(https?:|#|mailto:)/.test(link));
+    if (relative.length > 0) throw new Error(`${t.name}'s README has relative links: ${relative.join(", ")}`);
   }
 }
 

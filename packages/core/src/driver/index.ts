@@ -5,11 +5,18 @@
  */
 export {
   BatchItemError,
+  type ConnectionFactory,
   type ConnectionSettings,
+  type CursorOptions,
+  type DialectFacts,
   DRIVER_CONTRACT_VERSION,
+  type DriverConnection,
   type DriverCursor,
   type DriverPlugin,
   type ErrorClassification,
+  type ErrorClassifier,
+  type IsolationLevel,
+  type OptionMapping,
   isDriverPlugin,
   type PoolOptions,
   type Row,
@@ -19,6 +26,7 @@ export {
 export { dialectOf, type Dialect, Driver, DRIVER_PACKAGES } from "./drivers.js";
 export type { PlaceholderStyle } from "../params/index.js";
 export { InvalidConnectionInfoError } from "../errors.js";
+export type { DatabaseErrorKind } from "../errors/database.js";
 export {
   mergeOptions,
   normalizeQueryKey,
@@ -32,6 +40,6 @@ export {
  * published types follow the TypeORM that core runs them with, whatever TypeORM the
  * application itself uses (drivers do not depend on TypeORM).
  */
-export type { DataSourceOptions, QueryRunner } from "typeorm";
+export type { DataSource, DataSourceOptions, QueryRunner } from "typeorm";
 export { revealSecret, isSecret, Secret } from "../secret/secret.js";
 export type { ConnectionComponents } from "../url/components.js";

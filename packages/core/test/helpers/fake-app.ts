@@ -17,8 +17,8 @@ export function pluginSource(overrides: Record<string, string> = {}): string {
     pingSql: '"SELECT 1 FROM DUAL"',
     fromFakeApp: "true",
     createDataSourceOptions: "() => ({})",
-    query: "async () => ({ rows: [], rowCount: 0 })",
-    openCursor: "async () => ({ read: async () => [], close: async () => {} })",
+    isolationLevels: '["READ COMMITTED", "SERIALIZABLE"]',
+    connect: "async () => { throw new Error('not connected in these tests'); }",
     classifyError: "() => ({ transient: false })",
     ...overrides,
   };
