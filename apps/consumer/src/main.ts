@@ -19,8 +19,8 @@ import { type Context, runScenario, type Scenario, type ScenarioResult } from ".
 import { publicPackages, scratchCopy } from "./workspace.js";
 
 const root = path.resolve(fileURLToPath(import.meta.url), "..", "..", "..", "..");
-/** Set once the store issue removes better-sqlite3 from core's dependencies. */
-const EXPECT_NO_NATIVE_ADDON = false;
+/** On since the store issue removed better-sqlite3 from core's dependencies (w-store merged into main). */
+const EXPECT_NO_NATIVE_ADDON = true;
 
 function cleanEnv(): NodeJS.ProcessEnv {
   // Started through `pnpm …`, the environment carries pnpm's settings and NODE_PATH: drop them.
@@ -102,6 +102,9 @@ async function main(): Promise<void> {
     const coreManifest = JSON.parse((await run("tar", ["-xzOf", core?.file ?? "", "package/package.json"], { cwd: work })).stdout) as {
       dependencies?: Record<string, string>;
     };
+    if (EXPECT_NO_NATIVE_ADDON && coreManifest.dependencies?.["better-sqlite3"]) {
+      throw new Error("@sqlblocks/core depends on better-sqlite3: core + driver-postgres would install a native addon");
+    }
     const ctx: Context = {
       work,
       workspaceRoot: root,

@@ -74,7 +74,7 @@ async function databaseUrl(s: Scenario, ctx: Context, app: string, log: string):
 
 /** The install command of the README for `packages`, with pnpm's one approval step when needed. */
 function installArgs(s: Scenario, ctx: Context, packages: string[], global?: string): [string, string[]] {
-  const buildsSqlite = s.driver === "sqlite" || ctx.coreNeedsBetterSqlite;
+  const buildsSqlite = s.driver === "sqlite" || ctx.coreNeedsBetterSqlite || packages.includes("better-sqlite3");
   if (s.pm === "npm") {
     return ["npm", ["install", ...(global ? ["-g", "--prefix", global] : []), "--no-audit", "--no-fund", ...packages]];
   }
@@ -102,11 +102,14 @@ export async function runScenario(s: Scenario, ctx: Context): Promise<ScenarioRe
       const [cmd, args] = installArgs(s, ctx, s.preinstall);
       await run(cmd, args, { cwd: app, env, log });
     }
-    const [cmd, args] = installArgs(s, ctx, ["@sqlblocks/core", `@sqlblocks/driver-${s.driver}`]);
+    // The README: the block store is SQLite, built into Node 22.13+ (node:sqlite); on Node 20 the
+    // application adds better-sqlite3 (driver-sqlite already brings it).
+    const storeEngine = s.node === 20 && s.driver !== "sqlite" ? ["better-sqlite3"] : [];
+    const [cmd, args] = installArgs(s, ctx, ["@sqlblocks/core", `@sqlblocks/driver-${s.driver}`, ...storeEngine]);
     await run(cmd, args, { cwd: app, env, log });
     result.footprint = footprint(path.join(app, "node_modules"));
     result.nativeAddons = nativeAddons(path.join(app, "node_modules"));
-    if (ctx.expectNoNativeAddon && s.driver === "postgres" && !s.preinstall && result.nativeAddons.length > 0) {
+    if (ctx.expectNoNativeAddon && s.driver === "postgres" && storeEngine.length === 0 && !s.preinstall && result.nativeAddons.length > 0) {
       throw new Error(`core + driver-postgres installs native addons: ${result.nativeAddons.join(", ")}`);
     }
 
@@ -153,7 +156,7 @@ export async function runScenario(s: Scenario, ctx: Context): Promise<ScenarioRe
     fs.mkdirSync(global, { recursive: true });
     const globalEnv = envFor(s, ctx, s.pm === "pnpm" ? { PNPM_HOME: global } : {});
     if (s.pm === "pnpm") globalEnv.PATH = `${global}${path.delimiter}${globalEnv.PATH ?? ""}`;
-    const [gcmd, gargs] = installArgs(s, ctx, ["sqlblocks", `@sqlblocks/driver-${s.driver}`], s.pm === "npm" ? global : undefined);
+    const [gcmd, gargs] = installArgs(s, ctx, ["sqlblocks", `@sqlblocks/driver-${s.driver}`, ...storeEngine], s.pm === "npm" ? global : undefined);
     await run(gcmd, gargs, { cwd: app, env: globalEnv, log });
     const sqlblocks = s.pm === "npm" ? path.join(global, "bin", "sqlblocks") : path.join(global, "sqlblocks");
     const elsewhere = path.join(ctx.work, `${s.id}-elsewhere`);
