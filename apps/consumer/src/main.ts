@@ -52,6 +52,11 @@ async function checkTarballs(tarballs: readonly Tarball[], work: string, log: st
   for (const t of tarballs) {
     const listing = (await run("tar", ["-tzf", t.file], { cwd: work })).stdout.split("\n");
     if (!listing.includes("package/LICENSE")) throw new Error(`${path.basename(t.file)} has no LICENSE`);
+    const manifest = JSON.parse((await run("tar", ["-xzOf", t.file, "package/package.json"], { cwd: work })).stdout) as Record<string, unknown>;
+    const missing = ["repository", "homepage", "bugs", "keywords", "license"].filter((field) => manifest[field] === undefined);
+    if (!(manifest.exports as Record<string, unknown> | undefined)?.["./package.json"]) missing.push('exports["./package.json"]');
+    if (manifest.type !== "module") missing.push('type: "module"');
+    if (missing.length > 0) throw new Error(`${t.name}'s package.json lacks ${missing.join(", ")}`);
     // The registry's page shows the README without the repository around it: links must be absolute.
     const readme = (await run("tar", ["-xzOf", t.file, "package/README.md"], { cwd: work })).stdout;
     const relative = [...readme.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1] as string).filter((link) => !/^(https?:|#|mailto:)/.test(link));

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { type PublicPackage, publicPackages } from "./workspace.js";
-import { pool, run } from "./run.js";
+import { run } from "./run.js";
 
 /** How to call pnpm 10 (as the README says: through npx). */
 export const PNPM: readonly [string, ...string[]] = ["npx", "--yes", "pnpm@10"];
@@ -58,16 +58,16 @@ export interface Tarball extends PublicPackage {
   file: string;
 }
 
-/** Packs every public package of `dir` (pnpm rewrites `workspace:` ranges) into `into`. */
+/** Packs every public package of `dir` (pnpm rewrites `workspace:` ranges) into `into`, in one pnpm run. */
 export async function packAll(dir: string, into: string, log: string): Promise<Tarball[]> {
   fs.mkdirSync(into, { recursive: true });
-  return pool(
-    3,
-    publicPackages(dir).map((pkg) => async () => {
-      const result = await run(PNPM[0], [...PNPM.slice(1), "pack", "--pack-destination", into, "--json"], { cwd: pkg.dir, log });
-      const parsed = JSON.parse(result.stdout.slice(result.stdout.indexOf("{"))) as { filename: string };
-      const file = path.isAbsolute(parsed.filename) ? parsed.filename : path.join(into, path.basename(parsed.filename));
-      return { ...pkg, file };
-    }),
-  );
+  const packages = publicPackages(dir);
+  const filters = packages.flatMap((p) => ["--filter", p.name]);
+  const result = await run(PNPM[0], [...PNPM.slice(1), "-r", ...filters, "pack", "--pack-destination", into, "--json"], { cwd: dir, log });
+  const packed = JSON.parse(result.stdout.slice(result.stdout.indexOf("["))) as { name: string; filename: string }[];
+  return packages.map((pkg) => {
+    const entry = packed.find((p) => p.name === pkg.name);
+    if (!entry) throw new Error(`pnpm pack did not pack ${pkg.name}`);
+    return { ...pkg, file: path.isAbsolute(entry.filename) ? entry.filename : path.join(into, path.basename(entry.filename)) };
+  });
 }

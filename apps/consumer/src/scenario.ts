@@ -74,7 +74,7 @@ async function databaseUrl(s: Scenario, ctx: Context, app: string, log: string):
 
 /** The install command of the README for `packages`, with pnpm's one approval step when needed. */
 function installArgs(s: Scenario, ctx: Context, packages: string[], global?: string): [string, string[]] {
-  const buildsSqlite = s.driver === "sqlite" || ctx.coreNeedsBetterSqlite || packages.includes("better-sqlite3");
+  const buildsSqlite = s.driver === "sqlite" || ctx.coreNeedsBetterSqlite || packages.some((p) => p.startsWith("better-sqlite3"));
   if (s.pm === "npm") {
     return ["npm", ["install", ...(global ? ["-g", "--prefix", global] : []), "--no-audit", "--no-fund", ...packages]];
   }
@@ -104,7 +104,7 @@ export async function runScenario(s: Scenario, ctx: Context): Promise<ScenarioRe
     }
     // The README: the block store is SQLite, built into Node 22.13+ (node:sqlite); on Node 20 the
     // application adds better-sqlite3 (driver-sqlite already brings it).
-    const storeEngine = s.node === 20 && s.driver !== "sqlite" ? ["better-sqlite3"] : [];
+    const storeEngine = s.node === 20 && s.driver !== "sqlite" ? ["better-sqlite3@12"] : [];
     const [cmd, args] = installArgs(s, ctx, ["@sqlblocks/core", `@sqlblocks/driver-${s.driver}`, ...storeEngine]);
     await run(cmd, args, { cwd: app, env, log });
     result.footprint = footprint(path.join(app, "node_modules"));
