@@ -1,7 +1,15 @@
 import { createRequire } from "node:module";
 import { closeDefaultStores } from "@sqlblocks/core";
 import { Command, CommanderError, Option } from "commander";
-import { blockCreate, blockDelete, blockInspect, blockList, blockTest, blockTypes } from "./commands/block.js";
+import {
+  blockCreate,
+  blockDelete,
+  blockInspect,
+  blockList,
+  blockTest,
+  blockTypes,
+  DEFAULT_BLOCK_TYPE,
+} from "./commands/block.js";
 import { registerKeyCommands } from "./commands/key.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
 import { registerStoreCommands } from "./commands/store.js";
@@ -44,8 +52,10 @@ export function createProgram(io: CliIo): Command {
   block
     .command("create")
     .description("save a new block; the password comes from a prompt or --password-stdin, never from an option")
-    .argument("<type>", "the block type: sql-connector")
-    .argument("<name>", "the block name: lowercase letters, digits, - and _")
+    // `block create <name>` (the type defaults to sql-connector) or `block create <type> <name>`.
+    .usage("[options] [type] <name>")
+    .argument("<type-or-name>", "the block type, sql-connector (the default, may be left out); or the name")
+    .argument("[name]", "the block name: lowercase letters, digits, - and _")
     .option("--url <url>", "connection URL, e.g. postgresql+pg://app@db:5432/shop")
     .option("--driver <driver>", "driver, e.g. postgresql+pg, mysql+mysql2, sqlite+better-sqlite3")
     .option("--host <host>", "database host")
@@ -59,7 +69,10 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option("--password <password>").hideHelp().argParser(() => {
       throw new UsageError("there is no --password option, so passwords stay out of shell history: use --password-stdin or the prompt");
     }))
-    .action((type: string, name: string, options: Parameters<typeof blockCreate>[3]) => blockCreate(io, type, name, options));
+    .action((first: string, second: string | undefined, options: Parameters<typeof blockCreate>[3]) =>
+      // One argument is the name, with the default type; two are <type> <name>.
+      second === undefined ? blockCreate(io, DEFAULT_BLOCK_TYPE, first, options) : blockCreate(io, first, second, options),
+    );
 
   block
     .command("delete")

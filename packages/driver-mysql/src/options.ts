@@ -7,7 +7,7 @@ import {
   type SslOptions,
 } from "@sqlblocks/core/driver";
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from "mysql2";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** MySQL's and MariaDB's default port. */
 export const DEFAULT_PORT = 3306;

@@ -7,7 +7,7 @@ import {
   type SslOptions,
 } from "@sqlblocks/core/driver";
 import pg from "pg";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** PostgreSQL's default port. */
 export const DEFAULT_PORT = 5432;
