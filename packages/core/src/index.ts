@@ -45,3 +45,12 @@ export {
 export type { StoreDatabase } from "./store/database.js";
 export type { ConnectionComponents, ConnectionComponentsInput } from "./url/components.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";
+export { quoteIdentifier } from "./transfer/identifiers.js";
+export {
+  TransferError,
+  type TransferCommitMode,
+  type TransferOptions,
+  type TransferProgress,
+  type TransferResult,
+  transfer,
+} from "./transfer/transfer.js";

@@ -46,3 +46,4 @@ export {
   type TaskOptions,
 } from "./options.js";
 export { describeState, FINAL_STATES, isFinalState, RunState } from "./states.js";
+export { type TransferTaskInput, transferTask } from "./tasks/transfer.js";
