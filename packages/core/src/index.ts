@@ -47,10 +47,11 @@ export type { ConnectionComponents, ConnectionComponentsInput } from "./url/comp
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";
 export { quoteIdentifier } from "./transfer/identifiers.js";
 export {
-  TransferError,
+  type LoadRowsOptions,
+  loadRows,
   type TransferCommitMode,
-  type TransferOptions,
+  TransferError,
   type TransferProgress,
   type TransferResult,
-  transfer,
-} from "./transfer/transfer.js";
+} from "./transfer/load-rows.js";
+export { type TransferOptions, transfer } from "./transfer/transfer.js";

@@ -5,7 +5,8 @@ import { clearDriverRegistry, registerDriver } from "../src/driver/registry.js";
 import { Driver } from "../src/driver/drivers.js";
 import { InvalidParametersError } from "../src/errors.js";
 import { quoteIdentifier } from "../src/transfer/identifiers.js";
-import { TransferError, type TransferProgress, transfer } from "../src/transfer/transfer.js";
+import { TransferError, type TransferProgress } from "../src/transfer/load-rows.js";
+import { transfer } from "../src/transfer/transfer.js";
 import { createTestPlugin, rejection, tempDir } from "./helpers/test-plugin.js";
 
 let dir: ReturnType<typeof tempDir>;
