@@ -3,37 +3,10 @@
  * and a message that tells the user what to do next.
  */
 
-const ERROR_BRAND = Symbol.for("sqlblocks.error");
+import { SqlBlocksError, type SqlBlocksErrorOptions } from "./errors/base.js";
 
-/** Options shared by all sqlblocks errors. */
-export interface SqlBlocksErrorOptions {
-  cause?: unknown;
-}
-
-/**
- * Base class of all sqlblocks errors.
- *
- * Use {@link isSqlBlocksError} rather than `instanceof` when two copies of the
- * package may be loaded.
- */
-export class SqlBlocksError extends Error {
-  /** A stable, machine-readable code such as `SQLBLOCKS_BLOCK_NOT_FOUND`. */
-  readonly code: string;
-  /** Whether retrying the same operation may succeed (connection lost, deadlock, …). */
-  readonly transient: boolean = false;
-
-  constructor(code: string, message: string, options: SqlBlocksErrorOptions = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
-    this.name = new.target.name;
-    Object.defineProperty(this, ERROR_BRAND, { value: true });
-  }
-}
-
-/** True for any error raised by sqlblocks, even from another copy of the package. */
-export function isSqlBlocksError(value: unknown): value is SqlBlocksError {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[ERROR_BRAND] === true;
-}
+export { isSqlBlocksError, SqlBlocksError, type SqlBlocksErrorOptions } from "./errors/base.js";
+export * from "./errors/database.js";
 
 /** A block name does not follow the naming rule. */
 export class InvalidBlockNameError extends SqlBlocksError {
@@ -201,41 +174,5 @@ export class TooManyCursorsError extends SqlBlocksError {
       "SQLBLOCKS_TOO_MANY_CURSORS",
       `more than ${limit} fetch cursors are open on this connector: read them to the end, call resetConnections(), or raise maxOpenCursors`,
     );
-  }
-}
-
-/** Where a failed statement came from, for {@link DatabaseError}. */
-export interface DatabaseErrorDetails {
-  /** The SQL text (never the parameter values). */
-  sql: string;
-  /** The driver's code: SQLSTATE, errno or ORA number. */
-  driverCode?: string | undefined;
-  /** Whether retrying may succeed. */
-  transient: boolean;
-  /** For executeMany: the index of the parameter set that failed. */
-  index?: number | undefined;
-  cause?: unknown;
-}
-
-/**
- * The database rejected a statement or the connection failed.
- *
- * Carries the SQL text and the driver's code, never the parameter values.
- */
-export class DatabaseError extends SqlBlocksError {
-  override readonly transient: boolean;
-  /** The SQL text of the failing statement. */
-  readonly sql: string;
-  /** The driver's own code (SQLSTATE, errno, ORA-nnnnn), when it gave one. */
-  readonly driverCode: string | undefined;
-  /** For executeMany: which parameter set failed (0-based), when known. */
-  readonly index: number | undefined;
-
-  constructor(message: string, details: DatabaseErrorDetails) {
-    super(details.transient ? "SQLBLOCKS_DATABASE_TRANSIENT" : "SQLBLOCKS_DATABASE", message, { cause: details.cause });
-    this.transient = details.transient;
-    this.sql = details.sql;
-    this.driverCode = details.driverCode;
-    this.index = details.index;
   }
 }

@@ -12,7 +12,7 @@ import {
   InvalidBlockNameError,
 } from "../src/errors.js";
 import { isSecret, MASK, Secret } from "../src/secret/secret.js";
-import { BlockStore, closeDefaultStores, HOME_ENV, STORE_FILE_NAME } from "../src/store/block-store.js";
+import { BlockStore, closeDefaultStores, HOME_ENV, STORE_FILE_NAME } from "../src/index.js";
 import { rejection, tempDir } from "./helpers/test-plugin.js";
 
 const PASSWORD = "original-pass-1";

@@ -13,7 +13,7 @@ import { SqlConnector } from "../src/connector/sql-connector.js";
 import { Driver } from "../src/driver/drivers.js";
 import { clearDriverRegistry, registerDriver } from "../src/driver/registry.js";
 import { DatabaseError, InvalidUrlError } from "../src/errors.js";
-import { BlockStore, STORE_FILE_NAME } from "../src/store/block-store.js";
+import { BlockStore, STORE_FILE_NAME } from "../src/index.js";
 import { createTestPlugin, rejection, tempDir } from "./helpers/test-plugin.js";
 
 const COMPONENTS_CANARY = "CanaryComponentsPw7311";

@@ -6,6 +6,8 @@ import { SqlConnector } from "../src/connector/sql-connector.js";
 import { clearDriverRegistry, registerDriver } from "../src/driver/registry.js";
 import {
   DatabaseError,
+  LockTimeoutError,
+  UniqueViolationError,
   InvalidParametersError,
   MissingParametersError,
   TooManyCursorsError,
@@ -137,6 +139,8 @@ describe("database errors", () => {
       connector.execute("INSERT INTO items (id, name) VALUES (:id, :name)", { id: 1, name: PARAM_VALUE }),
     )) as DatabaseError;
     expect(error.driverCode).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
+    expect(error).toBeInstanceOf(UniqueViolationError);
+    expect(error.code).toBe("SQLBLOCKS_UNIQUE_VIOLATION");
     expect(error.message).toBe(
       "[SQLITE_CONSTRAINT_PRIMARYKEY] UNIQUE constraint failed: items.id — while running: INSERT INTO items (id, name) VALUES (:id, :name)",
     );
@@ -147,9 +151,10 @@ describe("database errors", () => {
     const connector = connect();
     failWith = (sql) => (sql.includes("busy") ? Object.assign(new Error("database is locked"), { code: "SQLITE_BUSY" }) : undefined);
     const error = (await rejection(connector.execute("SELECT 'busy'"))) as DatabaseError;
+    expect(error).toBeInstanceOf(LockTimeoutError);
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.transient).toBe(true);
-    expect(error.code).toBe("SQLBLOCKS_DATABASE_TRANSIENT");
+    expect(error.code).toBe("SQLBLOCKS_LOCK_TIMEOUT");
     expect(error.driverCode).toBe("SQLITE_BUSY");
     expect(error.message).toBe("[SQLITE_BUSY] database is locked — while running: SELECT 'busy'");
     // The connector recovers.
@@ -183,6 +188,8 @@ describe("executeMany", () => {
     expect(error).toBeInstanceOf(DatabaseError);
     expect(error.index).toBe(2);
     expect(error.driverCode).toBe("SQLITE_CONSTRAINT_PRIMARYKEY");
+    expect(error).toBeInstanceOf(UniqueViolationError);
+    expect(error.code).toBe("SQLBLOCKS_UNIQUE_VIOLATION");
     expect(error.message).toBe(
       "[SQLITE_CONSTRAINT_PRIMARYKEY] UNIQUE constraint failed: items.id (parameter set 2) — while running: INSERT INTO items (id, name) VALUES (:id, :name)",
     );
@@ -249,8 +256,14 @@ describe("fetchOne / fetchMany / fetchAll", () => {
   it("fetchMany's size defaults to fetchSize (1 unless configured)", async () => {
     expect(ids(await (await seeded(5)).fetchMany(ALL))).toEqual([1]);
     expect(ids(await (await seeded(5, { fetchSize: 3 })).fetchMany(ALL))).toEqual([1, 2, 3]);
-    await expect(connect().fetchMany(ALL, {}, 0)).rejects.toThrow(
-      new InvalidParametersError("fetchMany size must be a positive integer, got 0"),
+    // Python's `size = size or self.fetch_size`: 0 means fetchSize too.
+    const sized = await seeded(5, { fetchSize: 2 });
+    expect(ids(await sized.fetchMany(ALL, {}, 0))).toEqual([1, 2]);
+    await expect(connect().fetchMany(ALL, {}, -1)).rejects.toThrow(
+      new InvalidParametersError("fetchMany size must be a positive integer (or 0 for fetchSize), got -1"),
+    );
+    await expect(connect().fetchMany(ALL, {}, 1.5)).rejects.toThrow(
+      new InvalidParametersError("fetchMany size must be a positive integer (or 0 for fetchSize), got 1.5"),
     );
     expect(() => connect({ fetchSize: 0 })).toThrow(new InvalidParametersError("fetchSize must be a positive integer, got 0"));
   });
@@ -312,6 +325,35 @@ describe("stream", () => {
     expect(calls.cursorClose).toBe(1);
   });
 
+  it("a failing stream reports the wrapped error's code in its statement event", async () => {
+    const connector = await seeded(1);
+    const events: StatementEvent[] = [];
+    const listener = (message: unknown): void => {
+      events.push(message as StatementEvent);
+    };
+    statementChannel.subscribe(listener);
+    try {
+      const failure = await rejection(connector.stream("SELECT nope FROM items").next());
+      expect(failure).toMatchObject({ name: "DatabaseError", code: "SQLBLOCKS_DATABASE" });
+    } finally {
+      statementChannel.unsubscribe(listener);
+    }
+    expect(events.filter((event) => event.operation === "stream")).toMatchObject([{ errorCode: "SQLBLOCKS_DATABASE", rowCount: 0 }]);
+  });
+
+  it("close() ends a stream still open: its connection is released and the next chunk fails", async () => {
+    const connector = await seeded(7);
+    const stream = connector.stream(ALL, {}, { chunkSize: 2 });
+    expect(ids((await stream.next()).value as Record<string, unknown>[])).toEqual([1, 2]);
+    await connector.close();
+    // Ended by close(): the cursor was closed exactly once, and the stream fails on.
+    expect(calls.cursorClose).toBe(1);
+    await expect(stream.next()).rejects.toThrow(/the connector was closed while this stream was open/);
+    expect(calls.cursorClose).toBe(1);
+    // The connector stays usable on a new pool.
+    expect((await connector.execute("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
+  });
+
   it("refuses a bad chunkSize", async () => {
     await expect(connect().stream(ALL, {}, { chunkSize: 0 }).next()).rejects.toThrow(
       new InvalidParametersError("chunkSize must be a positive integer, got 0"),
@@ -334,6 +376,58 @@ describe("transaction", () => {
       }),
     ).rejects.toThrow("abort");
     expect(ids(await connector.fetchAll(ALL))).toEqual([1]);
+  });
+
+  it("tx.fetchMany pages by fetchSize like the connector (size 0 too)", async () => {
+    const connector = await seeded(5, { fetchSize: 2 });
+    await connector.transaction(async (tx) => {
+      expect(ids(await tx.fetchMany(ALL))).toEqual([1, 2]);
+      expect(ids(await tx.fetchMany(ALL, {}, 0))).toEqual([3, 4]);
+      expect(ids(await tx.fetchMany(ALL, {}, 5))).toEqual([5]);
+      await expect(tx.fetchMany(ALL, {}, -1)).rejects.toThrow(InvalidParametersError);
+    });
+  });
+
+  it("tx.executeMany decodes a batch failure like the connector: the failing set's index", async () => {
+    const connector = await seeded(0);
+    const failure = await rejection(
+      connector.transaction((tx) =>
+        tx.executeMany("INSERT INTO items (id, name) VALUES (:id, :name)", [
+          { id: 1, name: "a" },
+          { id: 1, name: "duplicate" },
+        ]),
+      ),
+    );
+    expect(failure).toMatchObject({ name: "DatabaseError", index: 0 });
+    expect(failure.message).toMatch(/parameter set 0/);
+    const outside = await rejection(
+      connector.executeMany("INSERT INTO items (id, name) VALUES (:id, :name)", [
+        { id: 1, name: "a" },
+        { id: 1, name: "duplicate" },
+      ]),
+    );
+    // Outside a transaction the rolled-back replay finds the exact set.
+    expect(outside).toMatchObject({ name: "DatabaseError", index: 1 });
+  });
+
+  it("refuses an isolation level the driver does not list, naming those it does", async () => {
+    const connector = await seeded(0);
+    await expect(connector.transaction(async () => 1, { isolationLevel: "REPEATABLE READ" })).rejects.toThrow(
+      new InvalidParametersError(
+        'isolationLevel "REPEATABLE READ" is not supported by @sqlblocks/test-plugin; use one of READ UNCOMMITTED, SERIALIZABLE',
+      ),
+    );
+    expect(await connector.transaction(async () => 2, { isolationLevel: "SERIALIZABLE" })).toBe(2);
+  });
+});
+
+describe("ping", () => {
+  it("runs the driver's pingSql and returns the latency in milliseconds", async () => {
+    const connector = connect();
+    const latency = await connector.ping();
+    expect(latency).toBeGreaterThanOrEqual(0);
+    expect(latency).toBeLessThan(60_000);
+    expect(calls.sql.at(-1)).toBe("SELECT 1");
   });
 });
 
@@ -427,13 +521,23 @@ describe("lifecycle", () => {
     expect(dataSource.isInitialized).toBe(false);
   });
 
-  it("getClient gives the DataSource or a connected QueryRunner the caller releases", async () => {
+  it("getClient gives the DataSource or a connection the caller releases", async () => {
     const connector = connect();
     expect(await connector.getClient("datasource")).toBe(await connector.getDataSource());
-    const runner = await connector.getClient("connection");
-    expect(runner.isReleased).toBe(false);
-    expect(await runner.query("SELECT 41 + 1 AS n")).toEqual([{ n: 42 }]);
-    // (TypeORM's SQLite runner shares its one connection, so release() does not mark it released.)
-    await runner.release();
+    const client = await connector.getClient("connection");
+    expect(client.isReleased).toBe(false);
+    expect(typeof (client.native as { prepare?: unknown }).prepare).toBe("function");
+    expect((await client.query("SELECT 41 + 1 AS n")).rows).toEqual([{ n: 42 }]);
+    await client.release();
+    expect(client.isReleased).toBe(true);
+    // Released once: a second release is a no-op.
+    await client.release();
+  });
+
+  it("close() ends a connection still held from getClient instead of waiting forever", async () => {
+    const connector = connect();
+    const client = await connector.getClient("connection");
+    await connector.close();
+    expect(client.isReleased).toBe(true);
   });
 });

@@ -21,8 +21,8 @@ function pluginSource(overrides: Record<string, string> = {}): string {
     pingSql: '"SELECT 1 FROM DUAL"',
     fromFakeApp: "true",
     createDataSourceOptions: "() => ({})",
-    query: "async () => ({ rows: [], rowCount: 0 })",
-    openCursor: "async () => ({ read: async () => [], close: async () => {} })",
+    isolationLevels: '["READ COMMITTED", "SERIALIZABLE"]',
+    connect: "async () => { throw new Error('not connected in these tests'); }",
     classifyError: "() => ({ transient: false })",
     ...overrides,
   };
@@ -180,7 +180,24 @@ describe("driver resolution", () => {
     const error = await rejection(loadDriverPlugin(Driver.ORACLE_ORACLEDB));
     expect(error).toBeInstanceOf(DriverLoadError);
     expect(error.message).toBe(
-      "@sqlblocks/driver-oracle implements driver contract version 99, but this @sqlblocks/core speaks version 1: " +
+      "@sqlblocks/driver-oracle implements driver contract version 99, but this @sqlblocks/core speaks version 2: " +
+        "install matching versions of @sqlblocks/core and @sqlblocks/driver-oracle",
+    );
+  });
+
+  it("a version 1 driver (statements on TypeORM's QueryRunner, no connect) is refused with the version error", async () => {
+    const v1 = pluginSource({
+      contractVersion: "1",
+      connect: "undefined",
+      isolationLevels: "undefined",
+      query: "async () => ({ rows: [], rowCount: 0 })",
+      openCursor: "async () => ({ read: async () => [], close: async () => {} })",
+    });
+    process.chdir(fakeApp(root.dir, v1));
+    const error = await rejection(loadDriverPlugin(Driver.ORACLE_ORACLEDB));
+    expect(error).toBeInstanceOf(DriverLoadError);
+    expect(error.message).toBe(
+      "@sqlblocks/driver-oracle implements driver contract version 1, but this @sqlblocks/core speaks version 2: " +
         "install matching versions of @sqlblocks/core and @sqlblocks/driver-oracle",
     );
   });
@@ -215,9 +232,9 @@ describe("driver resolution", () => {
 
   it("registerDriver refuses a plug-in for another contract version or not a plug-in at all", () => {
     const { plugin } = createTestPlugin();
-    expect(() => registerDriver({ ...plugin, contractVersion: 2 as unknown as 1 })).toThrow(
+    expect(() => registerDriver({ ...plugin, contractVersion: 1 as unknown as 2 })).toThrow(
       new DriverLoadError(
-        "@sqlblocks/test-plugin implements driver contract version 2, but this @sqlblocks/core speaks version 1: " +
+        "@sqlblocks/test-plugin implements driver contract version 1, but this @sqlblocks/core speaks version 2: " +
           "install matching versions of @sqlblocks/core and @sqlblocks/test-plugin",
       ),
     );

@@ -16,7 +16,7 @@ import {
   HOME_ENV,
   STORE_FILE_NAME,
   storeHome,
-} from "../src/store/block-store.js";
+} from "../src/index.js";
 import { fixedKey, rejection, tempDir } from "./helpers/test-plugin.js";
 
 const require = createRequire(import.meta.url);
@@ -69,7 +69,8 @@ describe("BlockStore", () => {
     try {
       expect(db.pragma("journal_mode", { simple: true })).toBe("wal");
       const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-      expect(tables).toEqual(["block_documents", "block_types", "flow_runs", "run_logs", "store_meta", "task_runs"]);
+      // Core owns only its tables: run history belongs to @sqlblocks/flow, which migrates its own.
+      expect(tables).toEqual(["block_documents", "block_types", "store_meta"]);
     } finally {
       db.close();
     }
@@ -328,11 +329,21 @@ describe("default store", () => {
     expect(await reopened.listDocuments()).toEqual([]);
   });
 
-  it("refuses SQLBLOCKS_STORE_URL clearly until server stores exist", async () => {
-    const error = await rejection(getDefaultStore({ SQLBLOCKS_HOME: home, SQLBLOCKS_STORE_URL: "postgresql+pg://u:p@h/db" }));
+  it("opens SQLBLOCKS_STORE_URL as a PostgreSQL store: unreachable is a StoreError without the password", async () => {
+    const started = Date.now();
+    const url = "postgresql://u:CanaryStorePw19@127.0.0.1:1/db";
+    const error = await rejection(getDefaultStore({ SQLBLOCKS_HOME: home, SQLBLOCKS_STORE_URL: url }));
+    expect(error).toBeInstanceOf(StoreError);
+    expect(error.message).toMatch(/^cannot connect to the block store at postgresql:\/\/u@127\.0\.0\.1:1\/db \(schema sqlblocks\) \(ECONNREFUSED/);
+    expect(error.message).not.toContain("CanaryStorePw19");
+    expect(Date.now() - started).toBeLessThan(10_000);
+  });
+
+  it("refuses a SQLBLOCKS_STORE_URL that is not PostgreSQL", async () => {
+    const error = await rejection(getDefaultStore({ SQLBLOCKS_HOME: home, SQLBLOCKS_STORE_URL: "mysql://u:p@h/db" }));
     expect(error).toBeInstanceOf(StoreError);
     expect(error.message).toBe(
-      "SQLBLOCKS_STORE_URL is not supported by this version of @sqlblocks/core yet: unset it to use the embedded store",
+      "SQLBLOCKS_STORE_URL must point at PostgreSQL (postgresql://…, any alias of postgresql+pg), not mysql+mysql2: the shared store runs on PostgreSQL only",
     );
   });
 

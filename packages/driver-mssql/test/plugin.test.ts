@@ -1,17 +1,22 @@
 import mssql from "mssql";
-import type { QueryRunner } from "typeorm";
+import type { DataSource } from "typeorm";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import mssqlPlugin from "../src/index.js";
 
 const pool = new mssql.ConnectionPool({ server: "not-connected.invalid" });
 
-function session(fields: Record<string, unknown>): QueryRunner {
-  return {
-    isReleased: false,
-    isTransactionActive: false,
-    driver: { obtainMasterConnection: async () => pool },
-    ...fields,
-  } as unknown as QueryRunner;
+/** What core hands the driver: an initialized DataSource whose SqlServerDriver holds the mssql pool in `master`. */
+const dataSource = { driver: { master: pool } } as unknown as DataSource;
+
+function connect() {
+  return mssqlPlugin.connect(dataSource);
+}
+
+/** Begins a transaction without a server: mssql's Transaction.begin resolves at once. */
+function withoutServer(): void {
+  vi.spyOn(mssql.Transaction.prototype, "begin").mockImplementation(async function (this: mssql.Transaction) {
+    return this;
+  } as never);
 }
 
 interface Captured {
@@ -37,26 +42,33 @@ afterEach(() => {
 describe("where SQL Server statements run", () => {
   it("outside a transaction: on the pool, which autocommits", async () => {
     const captured = captureRequests({ rowsAffected: [1] });
-    await mssqlPlugin.query(session({}), "UPDATE t SET a = @p0", [1]);
+    await (await connect()).query("UPDATE t SET a = @p0", [1]);
     expect(captured[0]?.parent).toBe(pool);
   });
 
-  it("inside a transaction: on the mssql Transaction TypeORM holds", async () => {
-    const transaction = new mssql.Transaction(pool);
+  it("inside a transaction: on the connection's mssql Transaction, with the isolation level asked for", async () => {
+    withoutServer();
     const captured = captureRequests({ rowsAffected: [1] });
-    await mssqlPlugin.query(session({ isTransactionActive: true, databaseConnection: transaction }), "UPDATE t SET a = @p0", [1]);
-    expect(captured[0]?.parent).toBe(transaction);
+    const connection = await connect();
+    await connection.begin("SERIALIZABLE");
+    expect(vi.mocked(mssql.Transaction.prototype.begin).mock.calls[0]?.[0]).toBe(mssql.ISOLATION_LEVEL.SERIALIZABLE);
+    await connection.query("UPDATE t SET a = @p0", [1]);
+    expect(captured[0]?.parent).toBeInstanceOf(mssql.Transaction);
+    expect((captured[0]?.parent as (mssql.Transaction & { parent: unknown }) | undefined)?.parent).toBe(pool);
   });
 
-  it("refuses a released session or a transaction it cannot find", async () => {
+  it("refuses statements after release, and a DataSource not connected through this mssql module", async () => {
     captureRequests({});
-    await expect(mssqlPlugin.query(session({ isReleased: true }), "SELECT 1", [])).rejects.toThrow(/already released/);
-    await expect(mssqlPlugin.query(session({ isTransactionActive: true, databaseConnection: null }), "SELECT 1", [])).rejects.toThrow(
-      /holds no mssql Transaction/,
+    const connection = await connect();
+    await connection.release(false);
+    await expect(connection.query("SELECT 1", [])).rejects.toThrow(/already released/);
+    await expect(mssqlPlugin.connect({ driver: { master: {} } } as unknown as DataSource)).rejects.toThrow(
+      /not connected to SQL Server through this mssql module/,
     );
   });
 
-  it("runs statements of one session one at a time (a Transaction takes one request at a time)", async () => {
+  it("runs statements of one connection one at a time (a Transaction takes one request at a time)", async () => {
+    withoutServer();
     let running = 0;
     let most = 0;
     vi.spyOn(mssql.Request.prototype, "query").mockImplementation((async () => {
@@ -66,8 +78,9 @@ describe("where SQL Server statements run", () => {
       running--;
       return { recordsets: [], rowsAffected: [1], output: {} };
     }) as never);
-    const shared = session({ isTransactionActive: true, databaseConnection: new mssql.Transaction(pool) });
-    await Promise.all([1, 2, 3].map((n) => mssqlPlugin.query(shared, "UPDATE t SET a = @p0", [n])));
+    const shared = await connect();
+    await shared.begin();
+    await Promise.all([1, 2, 3].map((n) => shared.query("UPDATE t SET a = @p0", [n])));
     expect(most).toBe(1);
   });
 });
@@ -75,7 +88,7 @@ describe("where SQL Server statements run", () => {
 describe("SQL Server results", () => {
   it("returns OUTPUT rows and the affected count", async () => {
     captureRequests({ recordsets: [[{ id: 7 }, { id: 8 }]] as never, rowsAffected: [2] });
-    expect(await mssqlPlugin.query(session({}), "INSERT INTO t (a) OUTPUT inserted.id VALUES (@p0), (@p1)", [1, 2])).toEqual({
+    expect(await (await connect()).query("INSERT INTO t (a) OUTPUT inserted.id VALUES (@p0), (@p1)", [1, 2])).toEqual({
       rows: [{ id: 7 }, { id: 8 }],
       rowCount: 2,
     });
@@ -83,12 +96,12 @@ describe("SQL Server results", () => {
 
   it("adds up the counts of every statement in a batch", async () => {
     captureRequests({ rowsAffected: [3, 4] });
-    expect(await mssqlPlugin.query(session({}), "UPDATE a SET x = 1; UPDATE b SET x = 1", [])).toEqual({ rows: [], rowCount: 7 });
+    expect(await (await connect()).query("UPDATE a SET x = 1; UPDATE b SET x = 1", [])).toEqual({ rows: [], rowCount: 7 });
   });
 
   it("counts the rows of a SELECT under SET NOCOUNT ON", async () => {
     captureRequests({ recordsets: [[{ n: 1 }]] as never, rowsAffected: [] });
-    expect(await mssqlPlugin.query(session({}), "SET NOCOUNT ON; SELECT 1 AS n", [])).toEqual({ rows: [{ n: 1 }], rowCount: 1 });
+    expect(await (await connect()).query("SET NOCOUNT ON; SELECT 1 AS n", [])).toEqual({ rows: [{ n: 1 }], rowCount: 1 });
   });
 });
 
@@ -96,7 +109,7 @@ describe("SQL Server parameter binding", () => {
   it("binds @p0… with types that keep the value", async () => {
     const captured = captureRequests({});
     const when = new Date("2024-05-06T07:08:09.123Z");
-    await mssqlPlugin.query(session({}), "INSERT …", [
+    await (await connect()).query("INSERT …", [
       "text",
       42,
       1.5,

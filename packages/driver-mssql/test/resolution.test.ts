@@ -42,7 +42,7 @@ async function failure(url: string): Promise<DatabaseError> {
 describe("a Python URL through the real mssql driver, without a server", () => {
   it("a refused connection is a transient ESOCKET error that does not show the password", async () => {
     const error = await failure(`mssql+pyodbc://sa:${PASSWORD}@127.0.0.1:${await closedPort()}/db?TrustServerCertificate=yes`);
-    expect(error).toMatchObject({ code: "SQLBLOCKS_DATABASE_TRANSIENT", driverCode: "ESOCKET", transient: true });
+    expect(error).toMatchObject({ code: "SQLBLOCKS_CONNECTION_LOST", driverCode: "ESOCKET", transient: true });
     expect(error.message).not.toContain(PASSWORD);
   });
 

@@ -1,4 +1,4 @@
-import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { DatabaseError, DeadlockError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mysqlPlugin, { HIGH_WATER_ROWS, type MysqlCursor } from "../src/index.js";
@@ -141,7 +141,8 @@ describe("mysql/mariadb: SQL the parameter compiler must leave alone, and MySQL 
     const outcomes = await Promise.allSettled([lockInOrder(2, 3), lockInOrder(3, 2)]);
     const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => o.reason as DatabaseError);
     expect(failures).toHaveLength(1);
-    expect(failures[0]).toMatchObject({ driverCode: "1213", transient: true, code: "SQLBLOCKS_DATABASE_TRANSIENT" });
+    expect(failures[0]).toBeInstanceOf(DeadlockError);
+    expect(failures[0]).toMatchObject({ driverCode: "1213", transient: true, code: "SQLBLOCKS_DEADLOCK" });
   });
 
   it("a lock wait timeout is a transient error with errno 1205", async (context) => {
@@ -176,7 +177,7 @@ describe("mysql/mariadb: SQL the parameter compiler must leave alone, and MySQL 
     const marker = uniqueName("sqlb_flat");
     const session = await db.getClient("connection");
     try {
-      const cursor = (await mysqlPlugin.openCursor(session, `${MILLION_ROWS} /* ${marker} */`, [])) as MysqlCursor;
+      const cursor = (await session.openCursor(`${MILLION_ROWS} /* ${marker} */`)) as MysqlCursor;
       expect((await cursor.read(10)).length).toBe(10);
       await sleep(300);
       // The rest of the million rows wait on the server (TCP back-pressure), not in memory.

@@ -5,7 +5,7 @@ import { Driver, InvalidConnectionInfoError, parseConnectionUrl, Secret } from "
 import type { ConnectionSettings } from "@sqlblocks/core/driver";
 import mysql from "mysql2";
 import { afterAll, describe, expect, it } from "vitest";
-import mysqlPlugin, { classifyMysqlError, createDataSourceOptions } from "../src/index.js";
+import mysqlPlugin, { createDataSourceOptions } from "../src/index.js";
 
 type Options = Record<string, unknown> & { extra: Record<string, unknown>; driver: typeof mysql };
 
@@ -25,7 +25,8 @@ describe("mysql plug-in", () => {
       maxBindParameters: 65535,
       pingSql: "SELECT 1",
     });
-    expect(typeof mysqlPlugin.executeRepeated).toBe("function");
+    expect(mysqlPlugin.isolationLevels).toEqual(["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]);
+    expect(typeof mysqlPlugin.connect).toBe("function");
   });
 });
 
@@ -118,31 +119,5 @@ describe("mysql option mapping", () => {
     expect(() => build({ url: "mysql+mysql2://u@h/db?autocommit=true" })).toThrow(InvalidConnectionInfoError);
     expect(() => build({ url: "mysql+mysql2://u@h/db?autocommit=true" })).toThrow(/supported: charset.*connectArgs/);
     expect(() => build({ url: "mysql+mysql2://u@h/db?connect_timeout=-1" })).toThrow(/must be a whole number of at least 0/);
-  });
-});
-
-describe("mysql error classification", () => {
-  const serverError = (errno: number, code: string) => Object.assign(new Error(code), { errno, code, sqlState: "HY000" });
-  it.each([
-    [serverError(1062, "ER_DUP_ENTRY"), "1062", false],
-    [serverError(1064, "ER_PARSE_ERROR"), "1064", false],
-    [serverError(1045, "ER_ACCESS_DENIED_ERROR"), "1045", false],
-    [serverError(1213, "ER_LOCK_DEADLOCK"), "1213", true],
-    [serverError(1205, "ER_LOCK_WAIT_TIMEOUT"), "1205", true],
-    [serverError(1927, "ER_CONNECTION_KILLED"), "1927", true],
-    [serverError(1040, "ER_CON_COUNT_ERROR"), "1040", true],
-    [Object.assign(new Error("lost"), { code: "PROTOCOL_CONNECTION_LOST", fatal: true }), "PROTOCOL_CONNECTION_LOST", true],
-    [Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET", errno: -104 }), "ECONNRESET", true],
-    [Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32 }), "EPIPE", true],
-    [Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED", errno: -111 }), "ECONNREFUSED", true],
-    [Object.assign(new Error("connect ETIMEDOUT"), { code: "ETIMEDOUT" }), "ETIMEDOUT", true],
-    [Object.assign(new Error("timed out"), { code: "POOL_ACQUIRE_TIMEOUT" }), "POOL_ACQUIRE_TIMEOUT", true],
-    [Object.assign(new Error("Can't add new command when connection is in closed state"), { fatal: true }), undefined, true],
-    [Object.assign(new Error("Bind parameters must not contain undefined"), { code: "ER_BAD_PARAMS" }), "ER_BAD_PARAMS", false],
-    [new Error("something else"), undefined, false],
-    [new Error("wrapped", { cause: serverError(1213, "ER_LOCK_DEADLOCK") }), "1213", true],
-    ["a string", undefined, false],
-  ])("%s → %s, transient %s", (error, driverCode, transient) => {
-    expect(classifyMysqlError(error)).toEqual({ driverCode, transient });
   });
 });

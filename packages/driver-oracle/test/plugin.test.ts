@@ -1,6 +1,6 @@
 import { BatchItemError } from "@sqlblocks/core/driver";
 import oracledb from "oracledb";
-import type { QueryRunner } from "typeorm";
+import type { DataSource } from "typeorm";
 import { describe, expect, it } from "vitest";
 import oraclePlugin from "../src/index.js";
 
@@ -29,8 +29,12 @@ function fakeConnection(answer: (call: Call) => unknown) {
   return { calls, connection };
 }
 
-function session(connection: unknown, isTransactionActive = false): QueryRunner {
-  return { isTransactionActive, connect: async () => connection } as unknown as QueryRunner;
+/** What core gets from the plug-in for a DataSource whose OracleDriver pool hands out `connection`. */
+async function session(connection: unknown, inTransaction = false) {
+  const dataSource = { driver: { master: { getConnection: async () => connection } } } as unknown as DataSource;
+  const opened = await oraclePlugin.connect(dataSource);
+  if (inTransaction) await opened.begin();
+  return opened;
 }
 
 /** A ResultSet over `rows` that records how it was read. */
@@ -56,7 +60,7 @@ function fakeResultSet(rows: unknown[][]) {
 describe("Oracle statements", () => {
   it("autocommit outside a transaction, array rows shaped into objects with SQLAlchemy's names, no trailing ;", async () => {
     const { calls, connection } = fakeConnection(() => ({ rows: [[1, "a"]], metaData: [{ name: "ID" }, { name: "MixedName" }] }));
-    const result = await oraclePlugin.query(session(connection), "SELECT id, \"MixedName\" FROM t WHERE id = :1;", [1]);
+    const result = await (await session(connection)).query("SELECT id, \"MixedName\" FROM t WHERE id = :1;", [1]);
     expect(result).toEqual({ rows: [{ id: 1, MixedName: "a" }], rowCount: 1 });
     expect(calls).toEqual([
       {
@@ -70,18 +74,44 @@ describe("Oracle statements", () => {
 
   it("leaves committing to the transaction while one is active, and reports affected rows", async () => {
     const { calls, connection } = fakeConnection(() => ({ rowsAffected: 3 }));
-    expect(await oraclePlugin.query(session(connection, true), "UPDATE t SET a = :1", [true])).toEqual({ rows: [], rowCount: 3 });
+    expect(await (await session(connection, true)).query("UPDATE t SET a = :1", [true])).toEqual({ rows: [], rowCount: 3 });
     expect(calls[0]).toMatchObject({ binds: [1], options: { autoCommit: false } });
   });
 
   it("keeps END; on PL/SQL", async () => {
     const { calls, connection } = fakeConnection(() => ({}));
-    await oraclePlugin.query(session(connection), "BEGIN NULL; END;", []);
+    await (await session(connection)).query("BEGIN NULL; END;", []);
     expect(calls[0]?.sql).toBe("BEGIN NULL; END;");
   });
 
-  it("refuses a session that holds no oracledb connection", async () => {
-    await expect(oraclePlugin.query(session({}), "SELECT 1 FROM dual", [])).rejects.toThrow(/did not hand out an oracledb connection/);
+  it("refuses a pool that hands out no oracledb connection, or a DataSource without an oracledb pool", async () => {
+    await expect(session({})).rejects.toThrow(/did not hand out an oracledb connection/);
+    await expect(oraclePlugin.connect({ driver: { master: undefined } } as unknown as DataSource)).rejects.toThrow(
+      /not connected to Oracle through an oracledb pool/,
+    );
+  });
+
+  it("sets the isolation level at begin, commits and rolls back on the connection, drops a broken one", async () => {
+    const { calls, connection } = fakeConnection(() => ({}));
+    const done: string[] = [];
+    Object.assign(connection, {
+      commit: async () => done.push("commit"),
+      rollback: async () => done.push("rollback"),
+      close: async (options: unknown) => done.push(`close ${JSON.stringify(options)}`),
+    });
+    const opened = await session(connection);
+    await opened.begin("SERIALIZABLE");
+    expect(calls[0]?.sql).toBe("SET TRANSACTION ISOLATION LEVEL SERIALIZABLE");
+    await opened.query("UPDATE t SET a = 1", []);
+    expect(calls[1]?.options).toMatchObject({ autoCommit: false });
+    await opened.commit();
+    await opened.query("UPDATE t SET a = 2", []);
+    expect(calls[2]?.options).toMatchObject({ autoCommit: true });
+    await opened.begin();
+    await opened.rollback();
+    await opened.release(true);
+    expect(done).toEqual(["commit", "rollback", 'close {"drop":true}']);
+    expect(oraclePlugin.isolationLevels).toEqual(["READ COMMITTED", "SERIALIZABLE"]);
   });
 });
 
@@ -89,7 +119,7 @@ describe("the Oracle ResultSet cursor", () => {
   it("opens a ResultSet, reads with getRows(n) and closes it once", async () => {
     const set = fakeResultSet([[1, "a"], [2, "b"], [3, "c"]]);
     const { calls, connection } = fakeConnection(() => ({ resultSet: set.resultSet }));
-    const cursor = await oraclePlugin.openCursor(session(connection), "SELECT id FROM t;", []);
+    const cursor = await (await session(connection)).openCursor("SELECT id FROM t;", []);
     expect(calls[0]?.options).toEqual({ outFormat: oracledb.OUT_FORMAT_ARRAY, autoCommit: true, resultSet: true });
     expect(calls[0]?.sql).toBe("SELECT id FROM t");
     expect(await cursor.read(2)).toEqual([
@@ -106,15 +136,15 @@ describe("the Oracle ResultSet cursor", () => {
 
   it("a statement without rows gives an empty cursor", async () => {
     const { connection } = fakeConnection(() => ({ rowsAffected: 1 }));
-    const cursor = await oraclePlugin.openCursor(session(connection), "UPDATE t SET a = 1", []);
+    const cursor = await (await session(connection)).openCursor("UPDATE t SET a = 1", []);
     expect(await cursor.read(5)).toEqual([]);
     await cursor.close();
   });
 });
 
 describe("Oracle executeRepeated", () => {
-  const run = (connection: unknown, sql: string, sets: unknown[][]) =>
-    oraclePlugin.executeRepeated!(session(connection, true), sql, sets);
+  const run = async (connection: unknown, sql: string, sets: unknown[][]) =>
+    (await session(connection, true)).executeRepeated!(sql, sets);
 
   it("sends DML with uniform binds as one executeMany with batch errors", async () => {
     const { calls, connection } = fakeConnection(() => ({ rowsAffected: 2 }));

@@ -41,7 +41,7 @@ async function failure(url: string): Promise<DatabaseError> {
 describe("a Python URL through the real node-oracledb thin driver, without a server", () => {
   it("a refused connection is a transient NJS-503 error that does not show the password", async () => {
     const error = await failure(`oracle+cx_oracle://scott:${PASSWORD}@127.0.0.1:${await closedPort()}/?service_name=XE`);
-    expect(error).toMatchObject({ code: "SQLBLOCKS_DATABASE_TRANSIENT", driverCode: "NJS-503", transient: true });
+    expect(error).toMatchObject({ code: "SQLBLOCKS_CONNECTION_LOST", driverCode: "NJS-503", transient: true });
     expect(error.message).not.toContain(PASSWORD);
   });
 

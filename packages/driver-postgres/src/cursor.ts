@@ -76,6 +76,10 @@ class PortalCursor implements Submittable {
   #ready = false;
   /** Set by close(): rows still arriving are dropped. */
   #closing = false;
+  /** The statement only reads: its last page is handed back at CommandComplete, before ReadyForQuery. */
+  readonly #readOnly: boolean;
+  /** CommandComplete was seen: no more rows will arrive. */
+  #complete = false;
   #failure: unknown;
   #rowFailure: unknown;
   #waiter: Waiter | undefined;
@@ -84,7 +88,9 @@ class PortalCursor implements Submittable {
   constructor(
     readonly text: string,
     values: readonly unknown[],
+    readOnly: boolean,
   ) {
+    this.#readOnly = readOnly;
     // Serialise up front: a value pg cannot send fails here, before anything is written.
     this.#values = values.map((value) => prepareValue(value));
     this._result = new pg.Result("object", undefined as never) as unknown as RowParser & { _types?: unknown };
@@ -170,7 +176,11 @@ class PortalCursor implements Submittable {
 
   handleCommandComplete(): void {
     this.#executing = false;
+    this.#complete = true;
     if (!this.#syncSent) this.#finish();
+    // A read-only statement cannot fail at commit: hand its last rows back now and let the
+    // server confirm the end while the caller works on (close() waits for that).
+    if (this.#readOnly && this.#rowFailure === undefined && !this.#closing) this.#answer();
   }
 
   handleEmptyQuery(): void {
@@ -218,7 +228,8 @@ class PortalCursor implements Submittable {
     const waiter = this.#waiter;
     if (waiter === undefined) return;
     const buffered = this.#buffer.length;
-    if (buffered < waiter.count && !this.#ready) {
+    const over = this.#ready || (this.#readOnly && this.#complete);
+    if (buffered < waiter.count && !over) {
       if (!this.#executing && !this.#syncSent) this.#execute(waiter.count - buffered);
       return;
     }
@@ -278,12 +289,16 @@ class PortalCursor implements Submittable {
  * A server-side cursor on one pg client: a named portal read with `Execute n`, so only the
  * rows asked for travel over the wire and memory stays flat on huge results.
  *
+ * For a read-only statement (`readOnly`), the last page is handed back as soon as the
+ * server says the result is complete, without waiting for the round trip of Close + Sync;
+ * `close()` then waits for it.
+ *
  * Once a read has failed (an SQL error, or the backend was terminated), closing rejects
  * with that failure, so core releases the connection as broken. Closing an open portal
  * waits at most {@link CLOSE_TIMEOUT_MS} for the server.
  */
-export function openPgCursor(client: PoolClient, sql: string, values: readonly unknown[]): DriverCursor {
-  const cursor = new PortalCursor(sql, values);
+export function openPgCursor(client: PoolClient, sql: string, values: readonly unknown[], readOnly = false): DriverCursor {
+  const cursor = new PortalCursor(sql, values, readOnly);
   return {
     read(count) {
       return cursor.read(client, count);

@@ -5,7 +5,7 @@ import { Driver, InvalidConnectionInfoError, parseConnectionUrl, Secret } from "
 import type { ConnectionSettings } from "@sqlblocks/core/driver";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
-import postgresPlugin, { classifyPostgresError, createDataSourceOptions } from "../src/index.js";
+import postgresPlugin, { createDataSourceOptions } from "../src/index.js";
 
 type Options = Record<string, unknown> & { extra: Record<string, unknown> };
 
@@ -23,7 +23,8 @@ describe("postgres plug-in", () => {
       maxBindParameters: 65535,
       pingSql: "SELECT 1",
     });
-    expect(typeof postgresPlugin.executeRepeated).toBe("function");
+    expect(postgresPlugin.isolationLevels).toEqual(["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]);
+    expect(typeof postgresPlugin.connect).toBe("function");
   });
 });
 
@@ -126,31 +127,5 @@ describe("postgres option mapping", () => {
     expect(() => build({ url: "postgresql+pg://u@h/db?fallback=1" })).toThrow(InvalidConnectionInfoError);
     expect(() => build({ url: "postgresql+pg://u@h/db?fallback=1" })).toThrow(/supported: sslmode.*connectArgs/);
     expect(() => build({ url: "postgresql+pg://u@h/db?connect_timeout=soon" })).toThrow(/must be a whole number of at least 0/);
-  });
-});
-
-describe("postgres error classification", () => {
-  it.each([
-    [{ code: "23505" }, "23505", false],
-    [{ code: "42601" }, "42601", false],
-    [{ code: "40001" }, "40001", true],
-    [{ code: "40P01" }, "40P01", true],
-    [{ code: "55P03" }, "55P03", true],
-    [{ code: "57P01" }, "57P01", true],
-    [{ code: "57P02" }, "57P02", true],
-    [{ code: "57P03" }, "57P03", true],
-    [{ code: "08006" }, "08006", true],
-    [{ code: "08P01" }, "08P01", true],
-    [Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:1"), { code: "ECONNREFUSED" }), "ECONNREFUSED", true],
-    [Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), "ECONNRESET", true],
-    [Object.assign(new Error("write EPIPE"), { code: "EPIPE" }), "EPIPE", true],
-    [Object.assign(new Error("timeout"), { code: "ETIMEDOUT" }), "ETIMEDOUT", true],
-    [new Error("Connection terminated unexpectedly"), undefined, true],
-    [new Error("Client has encountered a connection error and is not queryable"), undefined, true],
-    [new Error("something else"), undefined, false],
-    [new Error("wrapped", { cause: { code: "40001" } }), "40001", true],
-    ["a string", undefined, false],
-  ])("%s → %s, transient %s", (error, driverCode, transient) => {
-    expect(classifyPostgresError(error)).toEqual({ driverCode, transient });
   });
 });

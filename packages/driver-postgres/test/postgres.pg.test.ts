@@ -1,4 +1,4 @@
-import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { DatabaseError, DeadlockError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgresPlugin from "../src/index.js";
@@ -166,7 +166,8 @@ describe("postgres: SQL the parameter compiler must leave alone, and PostgreSQL 
     expect(failures[0]).toBeInstanceOf(DatabaseError);
     expect(failures[0]!.driverCode).toBe("40P01");
     expect(failures[0]!.transient).toBe(true);
-    expect(failures[0]!.code).toBe("SQLBLOCKS_DATABASE_TRANSIENT");
+    expect(failures[0]).toBeInstanceOf(DeadlockError);
+    expect(failures[0]!.code).toBe("SQLBLOCKS_DEADLOCK");
   });
 
   it("pool.acquireTimeoutMs fails a wait for a free connection with a transient error", async (context) => {

@@ -1,6 +1,7 @@
 import {
   BatchItemError,
   DRIVER_CONTRACT_VERSION,
+  type DriverConnection,
   type DriverCursor,
   type DriverPlugin,
   Driver,
@@ -9,7 +10,8 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type Database from "better-sqlite3";
-import type { QueryRunner } from "typeorm";
+import type { DataSource } from "typeorm";
+import { classifySqliteError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";
 
 type Statement = Database.Statement<unknown[], Row>;
@@ -17,9 +19,6 @@ type Statement = Database.Statement<unknown[], Row>;
 /** SQLite's limit on bind parameters per statement (SQLITE_MAX_VARIABLE_NUMBER, 3.32+). */
 const MAX_BIND_PARAMETERS = 32766;
 const STATEMENT_CACHE_SIZE = 200;
-
-/** Result codes that mean "try again": another connection holds a lock. */
-const TRANSIENT_CODES = /^SQLITE_(BUSY|LOCKED)/;
 
 const statementCaches = new WeakMap<Database.Database, Map<string, Statement>>();
 
@@ -34,10 +33,6 @@ function toSqlite(values: readonly unknown[]): unknown[] {
     else out[i] = value;
   }
   return out;
-}
-
-async function connectionOf(session: QueryRunner): Promise<Database.Database> {
-  return (await session.connect()) as Database.Database;
 }
 
 /** A cached prepared statement: the same SQL is prepared once per connection. */
@@ -74,6 +69,76 @@ function run(statement: Statement, values: readonly unknown[]): StatementResult 
   return { rows: [], rowCount: statement.run(...bound).changes };
 }
 
+/** A cursor for a statement that returned no rows. */
+const EMPTY_CURSOR: DriverCursor = { read: async () => [], close: async () => {} };
+
+function openCursor(db: Database.Database, sql: string, values: readonly unknown[]): DriverCursor {
+  const statement = statementFor(db, sql);
+  if (!statement.reader) {
+    statement.run(...toSqlite(values));
+    return EMPTY_CURSOR;
+  }
+  const iterator = statement.iterate(...toSqlite(values));
+  let done = false;
+  return {
+    async read(count) {
+      const rows: Row[] = [];
+      while (!done && rows.length < count) {
+        const next = iterator.next();
+        if (next.done) done = true;
+        else rows.push(next.value);
+      }
+      return rows;
+    },
+    async close() {
+      done = true;
+      iterator.return?.();
+    },
+  };
+}
+
+/**
+ * The one better-sqlite3 connection of a DataSource. Transactions are BEGIN/COMMIT on it;
+ * core runs one at a time (`singleConnection`). Releasing it does nothing: it is the
+ * DataSource's, closed when the DataSource is destroyed.
+ */
+export function sqliteConnection(db: Database.Database): DriverConnection {
+  return {
+    native: db,
+    async query(sql, values) {
+      return run(statementFor(db, sql), values);
+    },
+    async openCursor(sql, values) {
+      return openCursor(db, sql, values);
+    },
+    async executeRepeated(sql, valuesList) {
+      const statement = statementFor(db, sql);
+      let total = 0;
+      for (let index = 0; index < valuesList.length; index++) {
+        try {
+          const bound = toSqlite(valuesList[index]!);
+          total += statement.reader ? statement.all(...bound).length : statement.run(...bound).changes;
+        } catch (error) {
+          throw new BatchItemError(index, error);
+        }
+      }
+      return total;
+    },
+    async begin(isolationLevel) {
+      // SQLite is serializable; READ UNCOMMITTED only matters to shared-cache connections.
+      if (isolationLevel) db.pragma(`read_uncommitted = ${isolationLevel === "READ UNCOMMITTED"}`);
+      db.exec("BEGIN");
+    },
+    async commit() {
+      db.exec("COMMIT");
+    },
+    async rollback() {
+      if (db.inTransaction) db.exec("ROLLBACK");
+    },
+    async release() {},
+  };
+}
+
 /**
  * The SQLite driver: TypeORM + better-sqlite3.
  *
@@ -88,55 +153,17 @@ const sqlitePlugin: DriverPlugin = {
   maxBindParameters: MAX_BIND_PARAMETERS,
   singleConnection: true,
   pingSql: "SELECT 1",
+  isolationLevels: ["READ UNCOMMITTED", "SERIALIZABLE"],
 
   createDataSourceOptions,
 
-  async query(session, sql, values) {
-    return run(statementFor(await connectionOf(session), sql), values);
-  },
-
-  async openCursor(session, sql, values): Promise<DriverCursor> {
-    const statement = statementFor(await connectionOf(session), sql);
-    if (!statement.reader) {
-      statement.run(...toSqlite(values));
-      return { read: async () => [], close: async () => {} };
-    }
-    const iterator = statement.iterate(...toSqlite(values));
-    let done = false;
-    return {
-      async read(count) {
-        const rows: Row[] = [];
-        while (!done && rows.length < count) {
-          const next = iterator.next();
-          if (next.done) done = true;
-          else rows.push(next.value);
-        }
-        return rows;
-      },
-      async close() {
-        done = true;
-        iterator.return?.();
-      },
-    };
-  },
-
-  async executeRepeated(session, sql, valuesList) {
-    const statement = statementFor(await connectionOf(session), sql);
-    let total = 0;
-    for (let index = 0; index < valuesList.length; index++) {
-      try {
-        total += statement.reader ? statement.all(...toSqlite(valuesList[index]!)).length : statement.run(...toSqlite(valuesList[index]!)).changes;
-      } catch (error) {
-        throw new BatchItemError(index, error);
-      }
-    }
-    return total;
+  async connect(dataSource: DataSource) {
+    // TypeORM's better-sqlite3 driver keeps its one connection in the public `databaseConnection`.
+    return sqliteConnection((dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection);
   },
 
   classifyError(error): ErrorClassification {
-    const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
-    const driverCode = typeof code === "string" ? code : undefined;
-    return { driverCode, transient: driverCode !== undefined && TRANSIENT_CODES.test(driverCode) };
+    return classifySqliteError(error);
   },
 };
 

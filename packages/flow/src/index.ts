@@ -23,6 +23,8 @@ export {
   type TaskRunRecord,
 } from "./history/records.js";
 export { configureRunHistory, flushRunHistory, type RunHistoryConfig } from "./history/recorder.js";
+export { copyRunHistory, type RunHistoryCopyResult } from "./history/copy.js";
+export { ensureFlowTables, FLOW_MIGRATIONS, FLOW_OWNER, FLOW_SCHEMA_VERSION } from "./history/schema.js";
 export {
   isProcessAlive,
   type ListFlowRunsOptions,

@@ -254,11 +254,11 @@ const CASES: ErrorCase[] = [
   { group: "SQL", input: "a number", run: () => untyped(db.execute, 42), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /non-empty string/ },
   { group: "SQL", input: "undefined (fetchAll)", run: () => untyped(db.fetchAll), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /non-empty string/ },
   { group: "SQL", input: "an object (executeMany)", run: () => untyped(db.executeMany, { sql: "SELECT 1" }, [{}]), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /non-empty string/ },
-  { group: "SQL", input: "syntax error", run: () => db.execute("SELEC 1"), code: "SQLBLOCKS_DATABASE", message: /syntax error — while running: SELEC 1/ },
-  { group: "SQL", input: "unterminated string", run: () => db.execute("SELECT 'abc"), code: "SQLBLOCKS_DATABASE", message: /unrecognized token/ },
+  { group: "SQL", input: "syntax error", run: () => db.execute("SELEC 1"), code: "SQLBLOCKS_SQL_SYNTAX", message: /syntax error — while running: SELEC 1/ },
+  { group: "SQL", input: "unterminated string", run: () => db.execute("SELECT 'abc"), code: "SQLBLOCKS_SQL_SYNTAX", message: /unrecognized token/ },
   { group: "SQL", input: "unknown table", run: () => db.fetchAll("SELECT * FROM no_such_table"), code: "SQLBLOCKS_DATABASE", message: /no such table: no_such_table/ },
   { group: "SQL", input: "two statements", run: () => db.execute("SELECT 1; SELECT 2"), code: "SQLBLOCKS_DATABASE", message: /more than one statement/ },
-  { group: "SQL", input: "syntax error in a transaction", run: () => db.transaction((tx) => tx.execute("SELEC 1")), code: "SQLBLOCKS_DATABASE", message: /syntax error/ },
+  { group: "SQL", input: "syntax error in a transaction", run: () => db.transaction((tx) => tx.execute("SELEC 1")), code: "SQLBLOCKS_SQL_SYNTAX", message: /syntax error/ },
 
   // ---------------------------------------------------------------- flows and tasks
   { group: "flow options", input: "retries -1", run: () => flow({ name: "f", retries: -1 }, async () => 1), code: "SQLBLOCKS_INVALID_RUN_OPTIONS", message: /retries must be a whole number/ },

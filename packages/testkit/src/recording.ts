@@ -1,5 +1,5 @@
 import { clearDriverRegistry, registerDriver, SqlConnector } from "@sqlblocks/core";
-import { BatchItemError, type DriverPlugin, type StatementResult } from "@sqlblocks/core/driver";
+import { BatchItemError, type DriverConnection, type DriverPlugin, type StatementResult } from "@sqlblocks/core/driver";
 
 /** One statement the connector sent to the plug-in. */
 export interface Sent {
@@ -19,6 +19,8 @@ export function recordingConnector(
   failWhen?: (sent: Sent) => boolean,
   /** The error a refused statement throws, shaped like the driver's own (for classifyError). */
   makeError: () => Error = () => new Error("rejected by the recorder"),
+  /** Whether the driver's connections run batches through `executeRepeated` (default: when it has no multi-row INSERT, as Oracle). */
+  repeatedExecution: boolean = plugin.multiRowInsert === false,
 ): { connector: SqlConnector; sent: Sent[]; repeated: Sent[][]; dispose: () => Promise<void> } {
   const sent: Sent[] = [];
   const repeated: Sent[][] = [];
@@ -26,23 +28,40 @@ export function recordingConnector(
   const recorder: DriverPlugin = {
     ...plugin,
     createDataSourceOptions: () => ({ type: "better-sqlite3", database: ":memory:" }),
-    async query(session, sql, values): Promise<StatementResult> {
-      const entry = { sql, values, inTransaction: session.isTransactionActive };
-      sent.push(entry);
-      if (fail(entry)) throw makeError();
-      return { rows: [], rowCount: sql.split("), (").length };
+    async connect(): Promise<DriverConnection> {
+      let inTransaction = false;
+      return {
+        native: undefined,
+        async query(sql, values): Promise<StatementResult> {
+          const entry = { sql, values, inTransaction };
+          sent.push(entry);
+          if (fail(entry)) throw makeError();
+          return { rows: [], rowCount: sql.split("), (").length };
+        },
+        openCursor: async () => ({ read: async () => [], close: async () => {} }),
+        ...(repeatedExecution
+          ? {
+              async executeRepeated(sql: string, valuesList: readonly (readonly unknown[])[]) {
+                const batch = valuesList.map((values) => ({ sql, values, inTransaction }));
+                repeated.push(batch);
+                const failed = batch.findIndex(fail);
+                if (failed >= 0) throw new BatchItemError(failed, new Error("rejected by the recorder"));
+                return batch.length;
+              },
+            }
+          : {}),
+        begin: async () => {
+          inTransaction = true;
+        },
+        commit: async () => {
+          inTransaction = false;
+        },
+        rollback: async () => {
+          inTransaction = false;
+        },
+        release: async () => {},
+      };
     },
-    ...(plugin.executeRepeated
-      ? {
-          async executeRepeated(session, sql, valuesList) {
-            const batch = valuesList.map((values) => ({ sql, values, inTransaction: session.isTransactionActive }));
-            repeated.push(batch);
-            const failed = batch.findIndex(fail);
-            if (failed >= 0) throw new BatchItemError(failed, new Error("rejected by the recorder"));
-            return batch.length;
-          },
-        }
-      : {}),
   };
   clearDriverRegistry();
   registerDriver(recorder);

@@ -9,6 +9,7 @@ import {
   SqlConnector,
   type SqlConnectorOptions,
   TooManyCursorsError,
+  UniqueViolationError,
 } from "@sqlblocks/core";
 import type { DriverPlugin } from "@sqlblocks/core/driver";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -370,7 +371,8 @@ export function runConformanceSuite(options: ConformanceOptions): void {
         );
       expect(failure).toBeInstanceOf(DatabaseError);
       const error = failure as DatabaseError;
-      expect(error.code).toBe("SQLBLOCKS_DATABASE");
+      expect(error).toBeInstanceOf(UniqueViolationError);
+      expect(error.code).toBe("SQLBLOCKS_UNIQUE_VIOLATION");
       expect(error.transient).toBe(false);
       expect(error.driverCode).toBeTruthy();
       expect(error.sql).toContain(`INSERT INTO ${table}`);

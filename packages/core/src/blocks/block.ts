@@ -1,6 +1,7 @@
 import type { ZodType } from "zod";
 import { BlockNotFoundError, BlockTypeNotFoundError, BlockValidationError } from "../errors.js";
-import { type BlockStore, getDefaultStore } from "../store/block-store.js";
+import type { BlockStore } from "../store/block-store.js";
+import { getDefaultStore } from "../store/default-store.js";
 import { assertValidBlockName } from "./names.js";
 import { deserializeBlockData, keepMaskedSecrets, serializeBlockData } from "./serialize.js";
 

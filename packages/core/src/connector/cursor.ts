@@ -1,5 +1,5 @@
-import type { QueryRunner } from "typeorm";
-import type { DriverCursor, DriverPlugin, Row } from "../driver/contract.js";
+import type { DriverCursor, Row } from "../driver/contract.js";
+import type { Lease } from "./lease.js";
 
 /**
  * A fetch cursor kept open between `fetchOne` / `fetchMany` calls for one (sql, params).
@@ -11,13 +11,16 @@ export class OpenCursor {
   #buffer: Row[] = [];
   #done = false;
   #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
 
   constructor(
-    readonly plugin: DriverPlugin,
-    readonly session: QueryRunner,
+    /** The connection the cursor holds until it is discarded. */
+    readonly lease: Lease,
     readonly cursor: DriverCursor,
-  ) {}
+    /** The statement only reads: its connection may be given back after the caller has its rows. */
+    readonly readOnly: boolean,
+  ) {
+    lease.hold(cursor);
+  }
 
   /** True once every row has been handed out. */
   get exhausted(): boolean {
@@ -48,11 +51,9 @@ export class OpenCursor {
     return this.#buffer.splice(0, count);
   }
 
-  /** Closes the driver cursor; safe to call more than once. */
-  async close(): Promise<void> {
-    if (this.#closed) return;
-    this.#closed = true;
+  /** Closes the driver cursor (once, through its lease); resolves true when it closed cleanly. */
+  close(): Promise<boolean> {
     this.#buffer = [];
-    await this.cursor.close();
+    return this.lease.closeCursor();
   }
 }

@@ -1,5 +1,5 @@
 import type { DriverPlugin } from "../driver/contract.js";
-import { DatabaseError, isSqlBlocksError, type SqlBlocksError } from "../errors.js";
+import { createDatabaseError, type DatabaseError, isSqlBlocksError, type SqlBlocksError } from "../errors.js";
 import type { Redactor } from "./redact.js";
 
 /** TypeORM wraps native errors (QueryFailedError.driverError); classify the native one. */
@@ -27,7 +27,8 @@ export function sqlForMessage(sql: string): string {
 
 /**
  * Turns whatever a driver threw into a {@link DatabaseError} carrying the SQL text and the
- * driver's code, never parameter values, with secrets redacted.
+ * driver's code, never parameter values, with secrets redacted. The driver's classification
+ * picks the portable subclass (`UniqueViolationError`, `ConnectionLostError`, …).
  */
 export function wrapDatabaseError(
   error: unknown,
@@ -40,7 +41,7 @@ export function wrapDatabaseError(
   const native = nativeError(error);
   redactor.scrub(native);
   const classification = connectionReleasedByTypeorm(native)
-    ? { driverCode: undefined, transient: true }
+    ? { driverCode: undefined, transient: true, kind: "connection_lost" as const }
     : (plugin?.classifyError(native) ?? { transient: false });
   const raw = native instanceof Error ? native.message : String(native);
   const code = classification.driverCode;
@@ -48,7 +49,7 @@ export function wrapDatabaseError(
     `${code ? `[${code}] ` : ""}${redactor.redact(raw) || "database error"}` +
     (index === undefined ? "" : ` (parameter set ${index})`) +
     (sql ? ` — while running: ${redactor.redact(sqlForMessage(sql))}` : "");
-  return new DatabaseError(message, {
+  return createDatabaseError(classification.kind, message, {
     sql,
     driverCode: code,
     transient: classification.transient,

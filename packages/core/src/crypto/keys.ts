@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { EncryptionKeyError } from "../errors.js";
@@ -59,4 +59,36 @@ export function loadEncryptionKey(home: string, env: NodeJS.ProcessEnv = process
     }
   }
   return { key: decodeKey(fs.readFileSync(file, "utf8"), source), source };
+}
+
+/** The file `sqlblocks key rotate` writes the new key to, beside the key file. */
+export const NEW_KEY_FILE_NAME = `${KEY_FILE_NAME}.new`;
+
+/**
+ * A short, stable identifier of a key (16 hex digits of a SHA-256 over a fixed label and
+ * the key): recorded with each document so rotation and error messages can tell keys apart.
+ * It reveals nothing usable about the key.
+ */
+export function keyFingerprint(key: Buffer): string {
+  return createHash("sha256").update("sqlblocks key id\0").update(key).digest("hex").slice(0, 16);
+}
+
+/** Decodes a base64 key given on the command line's stdin or elsewhere; `source` names it in errors. */
+export function parseEncryptionKey(text: string, source: string): EncryptionKey {
+  return { key: decodeKey(text, source), source };
+}
+
+/**
+ * The key `sqlblocks key rotate` left in `encryption.key.new` beside the key file, if any.
+ * The store reads documents sealed with it until the file is moved into place.
+ */
+export function loadPendingKey(home: string): EncryptionKey | undefined {
+  const file = path.join(home, NEW_KEY_FILE_NAME);
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
+  return text.trim() === "" ? undefined : { key: decodeKey(text, `key file ${file}`), source: `key file ${file}` };
 }

@@ -1,5 +1,6 @@
-import type { DataSourceOptions, QueryRunner } from "typeorm";
+import type { DataSource, DataSourceOptions } from "typeorm";
 import type { PlaceholderStyle } from "../params/index.js";
+import type { DatabaseErrorKind } from "../errors/database.js";
 import type { Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
 import type { Driver } from "./drivers.js";
@@ -7,8 +8,11 @@ import type { Driver } from "./drivers.js";
 /**
  * The version of the plug-in contract this copy of core speaks. A driver built for
  * another version is refused with a clear error instead of failing in odd ways later.
+ *
+ * Version 2: drivers hand core a {@link DriverConnection} of their own making; TypeORM's
+ * QueryRunner is no longer part of the contract.
  */
-export const DRIVER_CONTRACT_VERSION = 1 as const;
+export const DRIVER_CONTRACT_VERSION = 2 as const;
 
 /** A result row: a plain object keyed by column name. */
 export type Row = Record<string, unknown>;
@@ -20,6 +24,9 @@ export interface StatementResult {
   /** Rows affected (DML) or returned (queries). */
   rowCount: number;
 }
+
+/** The SQL standard's isolation levels; each driver lists those its database accepts. */
+export type IsolationLevel = "READ UNCOMMITTED" | "READ COMMITTED" | "REPEATABLE READ" | "SERIALIZABLE";
 
 /** TLS settings, mapped by each driver to its native options. */
 export interface SslOptions {
@@ -58,17 +65,58 @@ export interface DriverCursor {
   close(): Promise<void>;
 }
 
+/** Options of {@link DriverConnection.openCursor}. */
+export interface CursorOptions {
+  /**
+   * Set when the statement only reads (its leading keyword is SELECT, WITH … SELECT,
+   * VALUES, SHOW or TABLE): a driver may then hand back the last page before the server
+   * has confirmed the end of the statement, and confirm it while the caller works on.
+   */
+  readOnly?: boolean;
+}
+
+/**
+ * One connection a driver took from its pool for core. Core calls its methods one at a
+ * time and calls {@link DriverConnection.release} exactly once.
+ */
+export interface DriverConnection {
+  /** The native connection (pg `PoolClient`, mysql2 `PoolConnection`, better-sqlite3 `Database`, …). */
+  readonly native: unknown;
+  /** Runs one statement with positional values. */
+  query(sql: string, values: readonly unknown[]): Promise<StatementResult>;
+  /** Opens a server-side cursor for one query. */
+  openCursor(sql: string, values: readonly unknown[], options?: CursorOptions): Promise<DriverCursor>;
+  /**
+   * Runs one statement once per parameter set, reusing one prepared statement, inside the
+   * transaction core has already begun. Returns the total affected row count.
+   * Throws {@link BatchItemError} naming the failing index. Optional: core falls back to
+   * {@link DriverConnection.query} per set.
+   */
+  executeRepeated?(sql: string, valuesList: readonly (readonly unknown[])[]): Promise<number>;
+  /** Begins a transaction; `isolationLevel` is one of {@link DialectFacts.isolationLevels}. */
+  begin(isolationLevel?: IsolationLevel): Promise<void>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  /**
+   * Gives the connection back. `broken` set: the connection failed (lost, or in an unknown
+   * state) and must leave the pool instead of serving the next caller.
+   */
+  release(broken: boolean): Promise<void>;
+}
+
 /** What a driver says about an error: its own code and whether a retry may succeed. */
 export interface ErrorClassification {
   /** SQLSTATE, errno, ORA-nnnnn … */
   driverCode?: string | undefined;
   /** Connection lost, serialization failure, deadlock, lock timeout … */
   transient: boolean;
+  /** The portable kind, which picks the {@link DatabaseError} subclass core throws; absent: a plain DatabaseError. */
+  kind?: DatabaseErrorKind | undefined;
 }
 
 /**
- * Thrown by {@link DriverPlugin.executeRepeated} when one parameter set fails, so core can
- * name the failing index.
+ * Thrown by {@link DriverConnection.executeRepeated} when one parameter set fails, so core
+ * can name the failing index.
  */
 export class BatchItemError extends Error {
   constructor(
@@ -79,23 +127,8 @@ export class BatchItemError extends Error {
   }
 }
 
-/**
- * The plug-in contract every `@sqlblocks/driver-*` package implements.
- *
- * A driver is small: how to build the TypeORM options (handing TypeORM the native module
- * through its `driver` option), how to run a statement and open a cursor on a connection,
- * and how to classify errors. Core does everything that is the same for all databases:
- * parameters, batching, transactions, cursors' lifetimes, error wrapping and redaction.
- *
- * Every method that takes a `session` receives a connected TypeORM {@link QueryRunner};
- * a driver reaches its native connection through it.
- */
-export interface DriverPlugin {
-  readonly contractVersion: typeof DRIVER_CONTRACT_VERSION;
-  /** The npm name of the package, e.g. `@sqlblocks/driver-postgres`. */
-  readonly packageName: string;
-  /** The drivers this plug-in serves. */
-  readonly drivers: readonly Driver[];
+/** Part of a plug-in: facts about the database's SQL that core's compiler and planner use. */
+export interface DialectFacts {
   /** How the named-parameter compiler writes placeholders for this database. */
   readonly placeholderStyle: PlaceholderStyle;
   /** Whether `\` escapes a character inside '…' and "…" strings (MySQL). */
@@ -106,7 +139,7 @@ export interface DriverPlugin {
   readonly maxBindParameters: number;
   /**
    * Whether the database accepts `INSERT … VALUES (…), (…)` (default true). When false,
-   * core sends a plain INSERT through {@link DriverPlugin.executeRepeated} instead (Oracle).
+   * core sends a plain INSERT through {@link DriverConnection.executeRepeated} instead (Oracle).
    */
   readonly multiRowInsert?: boolean;
   /** The most rows one multi-row INSERT may carry, if the database limits it. */
@@ -118,27 +151,45 @@ export interface DriverPlugin {
   readonly singleConnection?: boolean;
   /** A trivial statement to check a connection (`SELECT 1`, `SELECT 1 FROM DUAL`). */
   readonly pingSql: string;
+  /** The isolation levels `transaction({ isolationLevel })` accepts on this database. */
+  readonly isolationLevels: readonly IsolationLevel[];
+}
 
+/** Part of a plug-in: how connector settings become the TypeORM DataSource (the pool). */
+export interface OptionMapping {
   /** Builds the TypeORM DataSource options; must pass the native module as `driver`. */
   createDataSourceOptions(settings: ConnectionSettings): DataSourceOptions;
-  /** Runs one statement with positional values on the session's connection. */
-  query(session: QueryRunner, sql: string, values: readonly unknown[]): Promise<StatementResult>;
-  /** Opens a server-side cursor for one query on the session's connection. */
-  openCursor(session: QueryRunner, sql: string, values: readonly unknown[]): Promise<DriverCursor>;
-  /**
-   * Runs one statement once per parameter set, reusing one prepared statement, inside the
-   * transaction core has already started. Returns the total affected row count.
-   * Throws {@link BatchItemError} naming the failing index. Optional: core falls back to
-   * {@link DriverPlugin.query} per set.
-   */
-  executeRepeated?(session: QueryRunner, sql: string, valuesList: readonly (readonly unknown[])[]): Promise<number>;
-  /**
-   * Releases a session whose connection failed, so the pool drops the connection instead of
-   * handing it to the next caller. Optional: core calls `session.release(error)` otherwise.
-   */
-  releaseBroken?(session: QueryRunner, error: Error): Promise<void>;
+}
+
+/** Part of a plug-in: what an error means. */
+export interface ErrorClassifier {
   /** Tells core the driver's code for an error and whether it is transient. */
   classifyError(error: unknown): ErrorClassification;
+}
+
+/** Part of a plug-in: connections out of the pool. */
+export interface ConnectionFactory {
+  /**
+   * Takes one connection from the pool of an initialized DataSource created from
+   * {@link OptionMapping.createDataSourceOptions}; the driver reads the native pool from
+   * the public fields of TypeORM's driver (`dataSource.driver`).
+   */
+  connect(dataSource: DataSource): Promise<DriverConnection>;
+}
+
+/**
+ * The plug-in contract every `@sqlblocks/driver-*` package implements: dialect facts,
+ * option mapping, connections and error classification, each its own part.
+ *
+ * A driver is small. Core does everything that is the same for all databases: parameters,
+ * batching, transactions' boundaries, cursors' lifetimes, error wrapping and redaction.
+ */
+export interface DriverPlugin extends DialectFacts, OptionMapping, ConnectionFactory, ErrorClassifier {
+  readonly contractVersion: typeof DRIVER_CONTRACT_VERSION;
+  /** The npm name of the package, e.g. `@sqlblocks/driver-postgres`. */
+  readonly packageName: string;
+  /** The drivers this plug-in serves. */
+  readonly drivers: readonly Driver[];
 }
 
 /** True when the value looks like a driver plug-in (any contract version). */
@@ -149,8 +200,6 @@ export function isDriverPlugin(value: unknown): value is DriverPlugin {
     typeof candidate.contractVersion === "number" &&
     Array.isArray(candidate.drivers) &&
     typeof candidate.createDataSourceOptions === "function" &&
-    typeof candidate.query === "function" &&
-    typeof candidate.openCursor === "function" &&
     typeof candidate.classifyError === "function"
   );
 }

@@ -5,11 +5,18 @@
  */
 export {
   BatchItemError,
+  type ConnectionFactory,
   type ConnectionSettings,
+  type CursorOptions,
+  type DialectFacts,
   DRIVER_CONTRACT_VERSION,
+  type DriverConnection,
   type DriverCursor,
   type DriverPlugin,
   type ErrorClassification,
+  type ErrorClassifier,
+  type IsolationLevel,
+  type OptionMapping,
   isDriverPlugin,
   type PoolOptions,
   type Row,
@@ -19,6 +26,7 @@ export {
 export { dialectOf, type Dialect, Driver, DRIVER_PACKAGES } from "./drivers.js";
 export type { PlaceholderStyle } from "../params/index.js";
 export { InvalidConnectionInfoError } from "../errors.js";
+export type { DatabaseErrorKind } from "../errors/database.js";
 export {
   mergeOptions,
   normalizeQueryKey,

@@ -36,6 +36,9 @@ function checkContract(plugin: unknown, source: string): asserts plugin is Drive
       `${source} implements driver contract version ${plugin.contractVersion}, but this @sqlblocks/core speaks version ${DRIVER_CONTRACT_VERSION}: install matching versions of @sqlblocks/core and ${source}`,
     );
   }
+  if (typeof plugin.connect !== "function" || !Array.isArray(plugin.isolationLevels)) {
+    throw new DriverLoadError(`${source} claims driver contract version ${DRIVER_CONTRACT_VERSION} but lacks connect() or isolationLevels`);
+  }
 }
 
 /**

@@ -2,16 +2,15 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { decryptText, encryptText } from "../crypto/cipher.js";
-import { type EncryptionKey, loadEncryptionKey } from "../crypto/keys.js";
-import { BlockAlreadyExistsError, StoreError } from "../errors.js";
+import { type EncryptionKey, keyFingerprint, loadEncryptionKey, loadPendingKey } from "../crypto/keys.js";
+import { BlockAlreadyExistsError } from "../errors.js";
 import type { StoreDatabase } from "./database.js";
-import { migrateStore } from "./schema.js";
-import { SqliteStoreDatabase } from "./sqlite-database.js";
+import { applyMigrations, type StoreMigrationSet } from "./migrations.js";
+import { openStoreDatabase, resolveStoreTarget, type StoreOptions } from "./open-database.js";
+import { CORE_MIGRATIONS } from "./schema.js";
 
 /** The environment variable that moves the store's folder (default `~/.sqlblocks`). */
 export const HOME_ENV = "SQLBLOCKS_HOME";
-/** The store database's file name inside the home folder. */
-export const STORE_FILE_NAME = "sqlblocks.db";
 const KEY_CHECK_CONTEXT = "store/key-check";
 const KEY_CHECK_TEXT = "sqlblocks";
 
@@ -47,7 +46,8 @@ export interface BlockDocument extends BlockDocumentInfo {
   data: string;
 }
 
-interface DocumentRow {
+/** A block document as stored: `data` sealed, `key_id` the fingerprint of the key that sealed it. */
+export interface SealedDocumentRow {
   id: string;
   type_slug: string;
   name: string;
@@ -55,46 +55,82 @@ interface DocumentRow {
   schema_version: number;
   created_at: string;
   updated_at: string;
+  key_id: string | null;
+}
+
+/** What {@link BlockStore.rotateKey} did. */
+export interface KeyRotationResult {
+  /** Documents re-encrypted. */
+  documents: number;
+  /** Fingerprint of the key the store used before. */
+  from: string;
+  /** Fingerprint of the new key. */
+  to: string;
 }
 
 /**
- * Block types, encrypted block documents, and (through {@link BlockStore.db}) run history.
+ * Block types, encrypted block documents, and (through {@link BlockStore.db}) the tables
+ * other packages keep in the store (run history, …; see {@link BlockStore.migrate}).
  *
- * Each document's data is sealed with AES-256-GCM bound to its type and name.
+ * Each document's data is sealed with AES-256-GCM bound to its type and name, and records
+ * the fingerprint of the key that sealed it (`key_id`).
  */
 export class BlockStore {
   readonly db: StoreDatabase;
-  readonly #keyFolder: string;
+  /** The folder of the key file (and, for the embedded store, of the database). */
+  readonly home: string;
   readonly #env: NodeJS.ProcessEnv;
+  readonly #migrated = new Map<string, Promise<number>>();
   #key: EncryptionKey | undefined;
-  #keyVerified = false;
+  #pending: EncryptionKey | null | undefined;
+  #writeKey: EncryptionKey | undefined;
 
-  private constructor(db: StoreDatabase, keyFolder: string, env: NodeJS.ProcessEnv) {
+  private constructor(db: StoreDatabase, home: string, env: NodeJS.ProcessEnv) {
     this.db = db;
-    this.#keyFolder = keyFolder;
+    this.home = home;
     this.#env = env;
   }
 
-  /** Where the store lives (a file path, or a server URL with its password masked). */
+  /** Where the store lives (a file path, or a server URL without its password). */
   get location(): string {
     return this.db.location;
   }
 
   /**
-   * Opens (creating if needed) the embedded store in `home`, or wraps another
-   * {@link StoreDatabase}; the schema is brought up to date.
+   * Opens (creating if needed) the store the options and environment name — PostgreSQL
+   * when a URL is set, else the embedded SQLite file in `home` — or wraps another
+   * {@link StoreDatabase}; core's tables are brought up to date.
    */
-  static async open(options: { home?: string; database?: StoreDatabase; env?: NodeJS.ProcessEnv } = {}): Promise<BlockStore> {
+  static async open(
+    options: StoreOptions & { database?: StoreDatabase; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<BlockStore> {
     const env = options.env ?? process.env;
     const home = options.home ?? storeHome(env);
-    const db = options.database ?? new SqliteStoreDatabase(path.join(home, STORE_FILE_NAME));
+    const db = options.database ?? openStoreDatabase(resolveStoreTarget(options, home, env));
+    const store = new BlockStore(db, home, env);
     try {
-      await migrateStore(db);
+      await store.migrate(CORE_MIGRATIONS);
     } catch (error) {
-      await db.close();
+      await db.close().catch(() => undefined);
       throw error;
     }
-    return new BlockStore(db, home, env);
+    return store;
+  }
+
+  /**
+   * Brings a package's own tables up to date, once per store object (later calls reuse the
+   * first result). Safe when several processes do it at once.
+   *
+   * @throws {StoreError} when the store holds a newer version of those tables than the code knows
+   */
+  migrate(set: StoreMigrationSet): Promise<number> {
+    let pending = this.#migrated.get(set.owner);
+    if (!pending) {
+      pending = applyMigrations(this.db, set);
+      this.#migrated.set(set.owner, pending);
+      pending.catch(() => this.#migrated.delete(set.owner));
+    }
+    return pending;
   }
 
   async close(): Promise<void> {
@@ -153,23 +189,25 @@ export class BlockStore {
     options: { overwrite: boolean; typeName: string; schemaVersion: number },
     build: (previous: string | undefined) => string,
   ): Promise<void> {
-    await this.#verifyKey();
+    const key = await this.#verifiedWriteKey();
     await this.db.transaction(async (tx) => {
       const previous = await this.#read(tx, typeSlug, name);
       if (previous && !options.overwrite) throw new BlockAlreadyExistsError(options.typeName, name);
-      const sealed = encryptText(this.#encryptionKey().key, build(previous?.data), documentContext(typeSlug, name));
+      const sealed = encryptText(key.key, build(previous?.data), documentContext(typeSlug, name));
+      const keyId = keyFingerprint(key.key);
       const now = new Date().toISOString();
       if (previous) {
-        await tx.run("UPDATE block_documents SET data = ?, schema_version = ?, updated_at = ? WHERE id = ?", [
+        await tx.run("UPDATE block_documents SET data = ?, schema_version = ?, updated_at = ?, key_id = ? WHERE id = ?", [
           sealed,
           options.schemaVersion,
           now,
+          keyId,
           previous.id,
         ]);
       } else {
         await tx.run(
-          "INSERT INTO block_documents (id, type_slug, name, data, schema_version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-          [randomUUID(), typeSlug, name, sealed, options.schemaVersion, now, now],
+          "INSERT INTO block_documents (id, type_slug, name, data, schema_version, created_at, updated_at, key_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+          [randomUUID(), typeSlug, name, sealed, options.schemaVersion, now, now, keyId],
         );
       }
     });
@@ -186,7 +224,7 @@ export class BlockStore {
 
   /** Lists documents (metadata only), optionally of one type. */
   async listDocuments(typeSlug?: string): Promise<BlockDocumentInfo[]> {
-    const rows = await this.db.all<DocumentRow>(
+    const rows = await this.db.all<SealedDocumentRow>(
       `SELECT type_slug, name, schema_version, created_at, updated_at FROM block_documents
        ${typeSlug ? "WHERE type_slug = ?" : ""} ORDER BY type_slug, name`,
       typeSlug ? [typeSlug] : [],
@@ -200,47 +238,104 @@ export class BlockStore {
     }));
   }
 
+  /** Opens a sealed row read straight from a store (e.g. while copying stores). */
+  openSealed(row: Pick<SealedDocumentRow, "type_slug" | "name" | "data" | "key_id">): string {
+    const key = this.#keyFor(row.key_id);
+    return decryptText(key.key, row.data, documentContext(row.type_slug, row.name), key.source);
+  }
+
+  /**
+   * Re-encrypts every block document and the key-check record with `next`, in one
+   * transaction: a failure or crash part-way leaves everything sealed with the old key.
+   * Documents must be readable with the current key (or a pending one) first.
+   *
+   * @throws {EncryptionKeyError} when a document cannot be opened; nothing is changed
+   */
+  async rotateKey(next: EncryptionKey): Promise<KeyRotationResult> {
+    const current = await this.#verifiedWriteKey();
+    const to = keyFingerprint(next.key);
+    const documents = await this.db.transaction(async (tx) => {
+      const rows = await tx.all<SealedDocumentRow>("SELECT id, type_slug, name, data, key_id FROM block_documents ORDER BY id");
+      for (const row of rows) {
+        const plain = this.openSealed(row);
+        await tx.run("UPDATE block_documents SET data = ?, key_id = ? WHERE id = ?", [
+          encryptText(next.key, plain, documentContext(row.type_slug, row.name)),
+          to,
+          row.id,
+        ]);
+      }
+      await this.#recordKeyCheck(tx, next);
+      return rows.length;
+    });
+    this.#writeKey = next;
+    this.#pending = next;
+    return { documents, from: keyFingerprint(current.key), to };
+  }
+
   async #read(db: StoreDatabase, typeSlug: string, name: string): Promise<BlockDocument | undefined> {
-    const row = await db.get<DocumentRow>("SELECT * FROM block_documents WHERE type_slug = ? AND name = ?", [
+    const row = await db.get<SealedDocumentRow>("SELECT * FROM block_documents WHERE type_slug = ? AND name = ?", [
       typeSlug,
       name,
     ]);
     if (!row) return undefined;
-    const key = this.#encryptionKey();
     return {
       id: row.id,
       typeSlug: row.type_slug,
       name: row.name,
-      data: decryptText(key.key, row.data, documentContext(typeSlug, name), key.source),
+      data: this.openSealed(row),
       schemaVersion: Number(row.schema_version),
       createdAt: row.created_at,
       updatedAt: row.updated_at,
     };
   }
 
-  #encryptionKey(): EncryptionKey {
-    this.#key ??= loadEncryptionKey(this.#keyFolder, this.#env);
+  #primaryKey(): EncryptionKey {
+    this.#key ??= loadEncryptionKey(this.home, this.#env);
     return this.#key;
   }
 
+  /** The key a document names: the configured key, or the one `key rotate` left beside it. */
+  #keyFor(keyId: string | null | undefined): EncryptionKey {
+    const primary = this.#primaryKey();
+    if (!keyId || keyFingerprint(primary.key) === keyId) return primary;
+    if (this.#pending === undefined) this.#pending = loadPendingKey(this.home) ?? null;
+    if (this.#pending && keyFingerprint(this.#pending.key) === keyId) return this.#pending;
+    return primary;
+  }
+
+  async #recordKeyCheck(tx: StoreDatabase, key: EncryptionKey): Promise<void> {
+    const upsert = "INSERT INTO store_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
+    await tx.run(upsert, ["key_check", encryptText(key.key, KEY_CHECK_TEXT, KEY_CHECK_CONTEXT)]);
+    await tx.run(upsert, ["key_id", keyFingerprint(key.key)]);
+  }
+
   /**
-   * Refuses to write with a key other than the store's: the first write records a check
-   * value, later writes must be able to open it. So a wrong key overwrites nothing.
+   * The key to write with: the one the store's key-check record opens. The first write
+   * records the check value; later writes must be able to open it, so a wrong key
+   * overwrites nothing.
    */
-  async #verifyKey(): Promise<void> {
-    if (this.#keyVerified) return;
-    const key = this.#encryptionKey();
-    await this.db.transaction(async (tx) => {
-      const row = await tx.get<{ value: string }>("SELECT value FROM store_meta WHERE key = 'key_check'");
-      if (row) {
-        decryptText(key.key, row.value, KEY_CHECK_CONTEXT, key.source);
-      } else {
-        await tx.run("INSERT INTO store_meta (key, value) VALUES ('key_check', ?)", [
-          encryptText(key.key, KEY_CHECK_TEXT, KEY_CHECK_CONTEXT),
-        ]);
+  async #verifiedWriteKey(): Promise<EncryptionKey> {
+    if (this.#writeKey) return this.#writeKey;
+    const primary = this.#primaryKey();
+    const key = await this.db.transaction(async (tx) => {
+      const rows = await tx.all<{ key: string; value: string }>(
+        "SELECT key, value FROM store_meta WHERE key IN ('key_check', 'key_id')",
+      );
+      const check = rows.find((row) => row.key === "key_check")?.value;
+      const keyId = rows.find((row) => row.key === "key_id")?.value ?? null;
+      if (!check) {
+        await this.#recordKeyCheck(tx, primary);
+        return primary;
       }
+      const chosen = this.#keyFor(keyId);
+      decryptText(chosen.key, check, KEY_CHECK_CONTEXT, chosen.source);
+      if (!keyId) {
+        await tx.run("INSERT INTO store_meta (key, value) VALUES ('key_id', ?)", [keyFingerprint(chosen.key)]);
+      }
+      return chosen;
     });
-    this.#keyVerified = true;
+    this.#writeKey = key;
+    return key;
   }
 }
 
@@ -248,31 +343,3 @@ function documentContext(typeSlug: string, name: string): string {
   return `block/${typeSlug}/${name}`;
 }
 
-const openStores = new Map<string, Promise<BlockStore>>();
-
-/**
- * The process-wide default store: `$SQLBLOCKS_STORE_URL` when set, else the embedded
- * SQLite store in `$SQLBLOCKS_HOME`. Opened once per location and reused.
- */
-export function getDefaultStore(env: NodeJS.ProcessEnv = process.env): Promise<BlockStore> {
-  if (env.SQLBLOCKS_STORE_URL) {
-    return Promise.reject(
-      new StoreError("SQLBLOCKS_STORE_URL is not supported by this version of @sqlblocks/core yet: unset it to use the embedded store"),
-    );
-  }
-  const home = storeHome(env);
-  let store = openStores.get(home);
-  if (!store) {
-    store = BlockStore.open({ home, env });
-    openStores.set(home, store);
-    store.catch(() => openStores.delete(home));
-  }
-  return store;
-}
-
-/** Closes every store opened through {@link getDefaultStore} (tests, graceful shutdown). */
-export async function closeDefaultStores(): Promise<void> {
-  const stores = [...openStores.values()];
-  openStores.clear();
-  await Promise.all(stores.map(async (pending) => (await pending.catch(() => undefined))?.close()));
-}

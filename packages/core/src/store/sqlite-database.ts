@@ -1,13 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
-import Database from "better-sqlite3";
 import { StoreError } from "../errors.js";
-import type { StoreDatabase } from "./database.js";
+import type { StoreDatabase, StoreEngine } from "./database.js";
+import type { SqliteConnection, SqliteOpener, SqliteStatement } from "./sqlite-engines.js";
 
 /** How long a writer waits for another process's lock before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
+/** Prepared statements kept per connection (the store uses a few dozen distinct ones). */
+const STATEMENT_CACHE_SIZE = 200;
 
-type SqliteValue = string | number | bigint | Buffer | null;
+type SqliteValue = string | number | bigint | Uint8Array | null;
 
 function toSqlite(params: readonly unknown[]): SqliteValue[] {
   return params.map((value) => {
@@ -18,28 +20,74 @@ function toSqlite(params: readonly unknown[]): SqliteValue[] {
   });
 }
 
+/** One SQLite connection per file and engine in a process, shared by every store object on it. */
+interface SharedConnection {
+  readonly key: string;
+  readonly db: SqliteConnection;
+  readonly statements: Map<string, SqliteStatement>;
+  queue: Promise<unknown>;
+  /** Transactions queued or open: while there are any, other statements queue behind them. */
+  transactions: number;
+  inTransaction: boolean;
+  refs: number;
+}
+
+const connections = new Map<string, SharedConnection>();
+
+function connect(file: string, engine: string, open: SqliteOpener): SharedConnection {
+  const key = `${engine} ${path.resolve(file)}`;
+  const existing = connections.get(key);
+  if (existing) {
+    existing.refs++;
+    return existing;
+  }
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const db = open(file);
+  try {
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec("PRAGMA journal_mode = WAL");
+    db.exec("PRAGMA synchronous = NORMAL");
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  const shared: SharedConnection = {
+    key,
+    db,
+    statements: new Map(),
+    queue: Promise.resolve(),
+    transactions: 0,
+    inTransaction: false,
+    refs: 1,
+  };
+  connections.set(key, shared);
+  return shared;
+}
+
 /**
  * The embedded store: one SQLite file in WAL mode with a busy timeout, so several processes
- * can read and write it at once. Within a process, transactions are queued because SQLite
- * has one connection.
+ * can read and write it at once. Works over `node:sqlite` or `better-sqlite3` (same file
+ * format). Within a process, every store object on the same file shares one connection
+ * and its queue: two connections in one thread would deadlock on SQLite's write lock (the
+ * second waits synchronously for a transaction the first can only finish asynchronously).
  */
 export class SqliteStoreDatabase implements StoreDatabase {
   readonly location: string;
-  readonly #db: Database.Database;
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Transactions queued or open: while there are any, other statements queue behind them. */
-  #transactions = 0;
+  readonly dialect = "sqlite" as const;
+  readonly engine: StoreEngine;
+  readonly #shared: SharedConnection;
+  #open = true;
 
-  constructor(file: string) {
+  constructor(file: string, engine: Exclude<StoreEngine, "postgres">, open: SqliteOpener) {
     this.location = file;
+    this.engine = engine;
     try {
-      fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-      this.#db = new Database(file, { timeout: BUSY_TIMEOUT_MS });
-      this.#db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-      this.#db.pragma("journal_mode = WAL");
-      this.#db.pragma("synchronous = NORMAL");
+      this.#shared = connect(file, engine, open);
     } catch (error) {
-      throw new StoreError(`cannot open the block store at ${file}: ${(error as Error).message}`, { cause: error });
+      if (error instanceof StoreError) throw error;
+      throw new StoreError(`cannot open the block store at ${file} (${engine}): ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -56,12 +104,15 @@ export class SqliteStoreDatabase implements StoreDatabase {
   }
 
   transaction<T>(fn: (tx: StoreDatabase) => Promise<T>): Promise<T> {
-    this.#transactions++;
-    const next = this.#queue.then(async () => {
-      this.#guard("BEGIN IMMEDIATE", () => this.#db.exec("BEGIN IMMEDIATE"));
+    this.#shared.transactions++;
+    const next = this.#shared.queue.then(async () => {
+      this.#guard("BEGIN IMMEDIATE", () => this.#shared.db.exec("BEGIN IMMEDIATE"));
+      this.#shared.inTransaction = true;
       // Nested calls on the transaction handle join it instead of queueing behind it.
       const tx: StoreDatabase = {
         location: this.location,
+        dialect: this.dialect,
+        engine: this.engine,
         run: async (sql, params = []) => this.#run(sql, params),
         all: async <R>(sql: string, params: readonly unknown[] = []) => this.#all<R>(sql, params),
         get: async <R>(sql: string, params: readonly unknown[] = []) => this.#get<R>(sql, params),
@@ -70,22 +121,36 @@ export class SqliteStoreDatabase implements StoreDatabase {
       };
       try {
         const result = await fn(tx);
-        this.#guard("COMMIT", () => this.#db.exec("COMMIT"));
+        this.#guard("COMMIT", () => this.#shared.db.exec("COMMIT"));
+        this.#shared.inTransaction = false;
         return result;
       } catch (error) {
-        if (this.#db.inTransaction) this.#db.exec("ROLLBACK");
+        if (this.#shared.inTransaction) {
+          try {
+            this.#shared.db.exec("ROLLBACK");
+          } catch {
+            // SQLite may already have rolled back (e.g. after SQLITE_FULL): nothing to undo.
+          }
+          this.#shared.inTransaction = false;
+        }
         throw error;
       } finally {
-        this.#transactions--;
+        this.#shared.transactions--;
       }
     });
-    this.#queue = next.catch(() => undefined);
+    this.#shared.queue = next.catch(() => undefined);
     return next;
   }
 
   async close(): Promise<void> {
-    await this.#queue;
-    if (this.#db.open) this.#db.close();
+    if (!this.#open) return;
+    this.#open = false;
+    const shared = this.#shared;
+    await shared.queue;
+    if (--shared.refs > 0) return;
+    connections.delete(shared.key);
+    shared.statements.clear();
+    shared.db.close();
   }
 
   /**
@@ -94,38 +159,52 @@ export class SqliteStoreDatabase implements StoreDatabase {
    * transaction and share its fate.
    */
   #outside<T>(action: () => T): Promise<T> {
-    if (this.#transactions === 0) {
+    if (this.#shared.transactions === 0) {
       try {
         return Promise.resolve(action());
       } catch (error) {
         return Promise.reject(error);
       }
     }
-    const next = this.#queue.then(action);
-    this.#queue = next.catch(() => undefined);
+    const next = this.#shared.queue.then(action);
+    this.#shared.queue = next.catch(() => undefined);
     return next;
   }
 
+  #prepare(sql: string): SqliteStatement {
+    if (!this.#open) throw new StoreError(`the block store ${this.location} is closed`);
+    let statement = this.#shared.statements.get(sql);
+    if (!statement) {
+      statement = this.#shared.db.prepare(sql);
+      if (this.#shared.statements.size >= STATEMENT_CACHE_SIZE) this.#shared.statements.clear();
+      this.#shared.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   #run(sql: string, params: readonly unknown[]): { changes: number } {
-    return this.#guard(sql, () => ({ changes: this.#db.prepare(sql).run(...toSqlite(params)).changes }));
+    return this.#guard(sql, () => ({ changes: Number(this.#prepare(sql).run(...toSqlite(params)).changes) }));
   }
 
   #all<T>(sql: string, params: readonly unknown[]): T[] {
-    return this.#guard(sql, () => this.#db.prepare(sql).all(...toSqlite(params)) as T[]);
+    return this.#guard(sql, () => this.#prepare(sql).all(...toSqlite(params)) as T[]);
   }
 
   #get<T>(sql: string, params: readonly unknown[]): T | undefined {
-    return this.#guard(sql, () => this.#db.prepare(sql).get(...toSqlite(params)) as T | undefined);
+    return this.#guard(sql, () => (this.#prepare(sql).get(...toSqlite(params)) ?? undefined) as T | undefined);
   }
 
   #guard<T>(sql: string, action: () => T): T {
     try {
       return action();
     } catch (error) {
-      const code = (error as { code?: string }).code ?? "";
-      throw new StoreError(`block store ${this.location} failed (${code || "error"}) on: ${sql.split("\n")[0]}`, {
-        cause: error,
-      });
+      if (error instanceof StoreError) throw error;
+      const err = error as { code?: string; errstr?: string };
+      const code = err.code && err.code !== "ERR_SQLITE_ERROR" ? err.code : (err.errstr ?? err.code ?? "");
+      throw new StoreError(
+        `block store ${this.location} failed (${code || "error"}: ${(error as Error).message}) on: ${sql.split("\n")[0]}`,
+        { cause: error },
+      );
     }
   }
 }

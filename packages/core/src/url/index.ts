@@ -1,4 +1,4 @@
-export type { ConnectionComponents, ConnectionComponentsInput } from "./components.js";
+export { ConnectionComponents, type ConnectionComponentsInput } from "./components.js";
 export { normalizeComponents } from "./normalize.js";
 export { parseConnectionUrl } from "./parse.js";
 export { maskUrlPasswords } from "./redact.js";

@@ -6,9 +6,10 @@ import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import type { DataSourceOptions, QueryRunner } from "typeorm";
+import type { DataSource, DataSourceOptions } from "typeorm";
 import {
   DRIVER_CONTRACT_VERSION,
+  type DriverConnection,
   type DriverCursor,
   type DriverPlugin,
   type Row,
@@ -40,8 +41,9 @@ export interface TestPluginOptions {
 
 type Statement = Database.Statement<unknown[], Row>;
 
-async function connectionOf(session: QueryRunner): Promise<Database.Database> {
-  return (await session.connect()) as Database.Database;
+/** The one better-sqlite3 connection TypeORM opened for the DataSource. */
+function databaseOf(dataSource: DataSource): Database.Database {
+  return (dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
 }
 
 /**
@@ -65,6 +67,7 @@ export function createTestPlugin(options: TestPluginOptions = {}): { plugin: Dri
     maxBindParameters: 999,
     singleConnection: true,
     pingSql: "SELECT 1",
+    isolationLevels: ["READ UNCOMMITTED", "SERIALIZABLE"],
 
     createDataSourceOptions(settings): DataSourceOptions {
       calls.createDataSourceOptions++;
@@ -85,45 +88,63 @@ export function createTestPlugin(options: TestPluginOptions = {}): { plugin: Dri
       } as DataSourceOptions;
     },
 
-    async query(session, sql, values): Promise<StatementResult> {
-      calls.query++;
-      check(sql, values);
-      const statement = (await connectionOf(session)).prepare(sql) as Statement;
-      if (statement.reader) {
-        const rows = statement.all(...values);
-        return { rows, rowCount: rows.length };
-      }
-      return { rows: [], rowCount: statement.run(...values).changes };
-    },
-
-    async openCursor(session, sql, values): Promise<DriverCursor> {
-      calls.openCursor++;
-      check(sql, values);
-      const statement = (await connectionOf(session)).prepare(sql) as Statement;
-      const iterator = statement.iterate(...values);
-      let done = false;
+    async connect(dataSource): Promise<DriverConnection> {
+      const db = databaseOf(dataSource);
       return {
-        async read(count) {
-          const rows: Row[] = [];
-          while (!done && rows.length < count) {
-            const next = iterator.next();
-            if (next.done) done = true;
-            else rows.push(next.value);
+        native: db,
+        async query(sql, values): Promise<StatementResult> {
+          calls.query++;
+          check(sql, values);
+          const statement = db.prepare(sql) as Statement;
+          if (statement.reader) {
+            const rows = statement.all(...values);
+            return { rows, rowCount: rows.length };
           }
-          return rows;
+          return { rows: [], rowCount: statement.run(...values).changes };
         },
-        async close() {
-          calls.cursorClose++;
-          done = true;
-          iterator.return?.();
+        async openCursor(sql, values): Promise<DriverCursor> {
+          calls.openCursor++;
+          check(sql, values);
+          const statement = db.prepare(sql) as Statement;
+          const iterator = statement.iterate(...values);
+          let done = false;
+          return {
+            async read(count) {
+              const rows: Row[] = [];
+              while (!done && rows.length < count) {
+                const next = iterator.next();
+                if (next.done) done = true;
+                else rows.push(next.value);
+              }
+              return rows;
+            },
+            async close() {
+              calls.cursorClose++;
+              done = true;
+              iterator.return?.();
+            },
+          };
         },
+        async begin(isolationLevel) {
+          if (isolationLevel) db.pragma(`read_uncommitted = ${isolationLevel === "READ UNCOMMITTED"}`);
+          db.exec("BEGIN");
+        },
+        async commit() {
+          db.exec("COMMIT");
+        },
+        async rollback() {
+          if (db.inTransaction) db.exec("ROLLBACK");
+        },
+        async release() {},
       };
     },
 
     classifyError(error) {
       const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
       const driverCode = typeof code === "string" ? code : undefined;
-      return { driverCode, transient: driverCode === "SQLITE_BUSY" };
+      const kind =
+        driverCode === "SQLITE_BUSY" ? "lock_timeout" : driverCode === "SQLITE_CONSTRAINT_PRIMARYKEY" ? "unique_violation" : undefined;
+      return { driverCode, transient: driverCode === "SQLITE_BUSY", kind } as const;
     },
   };
   return { plugin, calls };

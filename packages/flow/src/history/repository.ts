@@ -2,6 +2,7 @@ import os from "node:os";
 import type { StoreDatabase } from "@sqlblocks/core";
 import { RunState } from "../states.js";
 import type { FlowRunRecord, LogLevel, RunLogRecord, TaskRunRecord } from "./records.js";
+import { ensureFlowTables } from "./schema.js";
 
 type SqlRow = Record<string, unknown>;
 
@@ -191,6 +192,11 @@ export class RunHistory {
     this.#isAlive = options.isAlive ?? isProcessAlive;
   }
 
+  /** Creates or upgrades flow's tables in the store (once per database; later calls are free). */
+  ready(): Promise<number> {
+    return ensureFlowTables(this.db);
+  }
+
   /** Writes flow runs, task runs and logs in one transaction. */
   async write(batch: {
     flowRuns?: Iterable<FlowRunRecord>;
@@ -202,6 +208,7 @@ export class RunHistory {
     for (const run of batch.taskRuns ?? []) statements.push(taskRunUpsert(run));
     for (const record of batch.logs ?? []) statements.push(logInsert(record));
     if (statements.length === 0) return;
+    await this.ready();
     await this.db.transaction(async (tx) => {
       for (const [sql, values] of statements) await tx.run(sql, values);
     });
@@ -213,6 +220,7 @@ export class RunHistory {
    * how many runs (flow runs and such task runs) it settled.
    */
   async settleCrashedRuns(now: Date = new Date()): Promise<number> {
+    await this.ready();
     const isDead = (row: { pid: number | null }) =>
       row.pid !== null && Number(row.pid) !== process.pid && !this.#isAlive(Number(row.pid));
     const deadFlows = (
@@ -294,12 +302,14 @@ export class RunHistory {
 
   /** One task run by id, or `undefined`. */
   async getTaskRun(id: string): Promise<TaskRunRecord | undefined> {
+    await this.ready();
     const row = await this.db.get<SqlRow>("SELECT * FROM task_runs WHERE id = ?", [id]);
     return row ? toTaskRun(row) : undefined;
   }
 
   /** The task runs of a flow run, in the order they were created. */
   async listTaskRuns(flowRunId: string): Promise<TaskRunRecord[]> {
+    await this.ready();
     const rows = await this.db.all<SqlRow>(
       "SELECT * FROM task_runs WHERE flow_run_id = ? ORDER BY created_at, id",
       [flowRunId],
@@ -309,6 +319,7 @@ export class RunHistory {
 
   /** The log records of a flow run (or of a task run outside a flow), oldest first. */
   async logs(runId: string, options: LogQueryOptions = {}): Promise<RunLogRecord[]> {
+    await this.ready();
     const where = ["(flow_run_id = ? OR (flow_run_id IS NULL AND task_run_id = ?))"];
     const values: unknown[] = [runId, runId];
     if (options.kind) {

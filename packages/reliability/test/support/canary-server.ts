@@ -1,4 +1,4 @@
-import { BlockStore, isSqlBlocksError, type SqlConnector } from "@sqlblocks/core";
+import { BlockStore, DatabaseError, isSqlBlocksError, type SqlConnector } from "@sqlblocks/core";
 import { expect } from "vitest";
 import { type CanaryProbes, errorRenderings, renderings } from "./canary.js";
 import { type ChildResult, runCli, runFixture } from "./child.js";
@@ -52,7 +52,9 @@ export async function probeServerCase(probes: CanaryProbes, home: string, name: 
         expect(error, `${testCase.probe} ${entry}`).toBeUndefined();
       } else {
         expect(isSqlBlocksError(error), `${testCase.probe} ${entry}: ${String(error)}`).toBe(true);
-        expect((error as { code: string }).code).toMatch(/^SQLBLOCKS_DATABASE/);
+        // A refused or unreachable server is a lost connection; a refused login or database a plain DatabaseError or a permission error.
+        expect(error).toBeInstanceOf(DatabaseError);
+        expect((error as { code: string }).code).toMatch(/^SQLBLOCKS_(DATABASE|CONNECTION_LOST|PERMISSION_DENIED)$/);
         if (testCase.driverCode !== undefined) expect((error as { driverCode?: string }).driverCode).toMatch(testCase.driverCode);
         probes.check(`${label} ${testCase.probe}: error from ${entry}`, errorRenderings(error));
       }

@@ -1,0 +1,82 @@
+import type { DriverConnection, DriverCursor } from "../driver/contract.js";
+
+/**
+ * What a lease holds its connection for. `statement` and `transaction` leases end on their
+ * own when their call settles, so `close()` waits for them; `cursor`, `stream` and `client`
+ * leases live as long as their holder wants, so `close()` ends them.
+ */
+export type LeaseKind = "statement" | "transaction" | "cursor" | "stream" | "client";
+
+/**
+ * One connection taken from the pool, counted by the pool until it is released.
+ *
+ * It is released exactly once (later calls are no-ops, as pg-pool's `_releaseOnce`), and
+ * carries one healthy/broken decision: a holder that saw the connection fail calls
+ * {@link Lease.markBroken}, and the release then tells the driver to drop the connection
+ * instead of handing it to the next caller (pg-pool's `release(err)`).
+ */
+export class Lease {
+  #released: Promise<void> | undefined;
+  #broken = false;
+  #cursor: DriverCursor | undefined;
+  #cursorClosed: Promise<boolean> | undefined;
+
+  constructor(
+    readonly connection: DriverConnection,
+    readonly kind: LeaseKind,
+    private readonly onReleased: (lease: Lease) => void,
+  ) {}
+
+  /** True once {@link Lease.release} was called. */
+  get released(): boolean {
+    return this.#released !== undefined;
+  }
+
+  /** True when the connection must leave the pool. */
+  get broken(): boolean {
+    return this.#broken;
+  }
+
+  /** Decides that the connection is broken; it cannot be undone. */
+  markBroken(): void {
+    this.#broken = true;
+  }
+
+  /** The cursor open on this connection: closed (once) before the connection is ended. */
+  hold(cursor: DriverCursor): void {
+    this.#cursor = cursor;
+  }
+
+  /** Closes the held cursor exactly once; resolves true when it closed cleanly (or there was none). */
+  closeCursor(): Promise<boolean> {
+    this.#cursorClosed ??= this.#cursor
+      ? this.#cursor.close().then(
+          () => true,
+          () => false,
+        )
+      : Promise.resolve(true);
+    return this.#cursorClosed;
+  }
+
+  /** Ends the lease from outside (the pool is closing): closes its cursor, then releases. */
+  async end(): Promise<void> {
+    const clean = await this.closeCursor();
+    await this.release(!clean);
+  }
+
+  /**
+   * Gives the connection back (dropped when broken). Safe to call more than once: every
+   * call waits for the one release. A failing driver release is swallowed: the connection
+   * is gone either way.
+   */
+  release(broken = false): Promise<void> {
+    if (broken) this.#broken = true;
+    if (!this.#released) {
+      this.#released = this.connection
+        .release(this.#broken)
+        .catch(() => undefined)
+        .finally(() => this.onReleased(this));
+    }
+    return this.#released;
+  }
+}

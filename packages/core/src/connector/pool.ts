@@ -1,0 +1,142 @@
+import type { DataSource } from "typeorm";
+import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel } from "../driver/contract.js";
+import { Lease, type LeaseKind } from "./lease.js";
+import { Mutex } from "./mutex.js";
+import type { Redactor } from "./redact.js";
+import { wrapDatabaseError } from "./wrap-error.js";
+
+/** Leases whose holder decides how long they live: `close()` ends them instead of waiting. */
+const HELD: ReadonlySet<LeaseKind> = new Set(["cursor", "stream", "client"]);
+
+/**
+ * The pool: one TypeORM DataSource created from the driver's options, and every
+ * connection lent out of it as a {@link Lease}, counted until released.
+ *
+ * `close()` ends the leases their holders keep (cursors, streams, `getClient("connection")`),
+ * waits for the others (statements and transactions finish), then destroys the DataSource.
+ */
+export class ConnectionPool {
+  readonly #leases = new Set<Lease>();
+  /** Acquisitions under way: counted like leases, so close() waits for them too. */
+  #acquiring = 0;
+  #closing: Promise<void> | undefined;
+  #drained: (() => void) | undefined;
+  /** SQLite has one connection: statements and transactions take turns on it. */
+  readonly #turns: Mutex | undefined;
+
+  private constructor(
+    readonly plugin: DriverPlugin,
+    readonly dataSource: DataSource,
+    readonly redactor: Redactor,
+  ) {
+    this.#turns = plugin.singleConnection ? new Mutex() : undefined;
+  }
+
+  /** Creates and initializes the DataSource from the driver's options. */
+  static async open(plugin: DriverPlugin, settings: ConnectionSettings, redactor: Redactor): Promise<ConnectionPool> {
+    // TypeORM is loaded on first connect: commands that never connect (the CLI listing blocks,
+    // loading a block) start without paying for it.
+    const { DataSource } = await import("typeorm");
+    const dataSource = new DataSource(plugin.createDataSourceOptions(settings));
+    try {
+      await dataSource.initialize();
+    } catch (error) {
+      if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+      throw wrapDatabaseError(error, plugin, redactor, "");
+    }
+    return new ConnectionPool(plugin, dataSource, redactor);
+  }
+
+  /** True once close() was called: new work goes to a fresh pool. */
+  get closing(): boolean {
+    return this.#closing !== undefined;
+  }
+
+  /** How many connections are lent out right now. */
+  get leaseCount(): number {
+    return this.#leases.size;
+  }
+
+  /** Lends one connection. The caller releases the lease exactly once (later calls are no-ops). */
+  async acquire(kind: LeaseKind): Promise<Lease> {
+    if (this.#closing) throw new Error("internal: acquire on a closing pool");
+    this.#acquiring++;
+    const unlock = this.#turns && !HELD.has(kind) ? await this.#turns.acquire() : undefined;
+    try {
+      const connection = await this.plugin.connect(this.dataSource);
+      const lease = new Lease(connection, kind, (released) => {
+        this.#leases.delete(released);
+        unlock?.();
+        this.#check();
+      });
+      this.#leases.add(lease);
+      return lease;
+    } catch (error) {
+      unlock?.();
+      throw error;
+    } finally {
+      this.#acquiring--;
+      this.#check();
+    }
+  }
+
+  /**
+   * Runs `fn` on a lease released when `fn` settles; a failure that means the connection
+   * is lost (a transient error) marks it broken, so the pool drops it.
+   */
+  async use<T>(kind: LeaseKind, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    const lease = await this.acquire(kind);
+    try {
+      return await fn(lease);
+    } catch (error) {
+      if (this.isConnectionFailure(error)) lease.markBroken();
+      throw error;
+    } finally {
+      await lease.release();
+    }
+  }
+
+  /** Whether an error leaves the connection in doubt (lost, or mid-protocol). */
+  isConnectionFailure(error: unknown): boolean {
+    return wrapDatabaseError(error, this.plugin, this.redactor, "").transient;
+  }
+
+  /** Ends held leases, waits for the others, destroys the DataSource. Safe to call twice. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      const idle = new Promise<void>((resolve) => {
+        this.#drained = resolve;
+      });
+      for (const lease of this.#leases) if (HELD.has(lease.kind)) void lease.end();
+      this.#check();
+      await idle;
+      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    })();
+    return this.#closing;
+  }
+
+  #check(): void {
+    if (this.#drained && this.#leases.size === 0 && this.#acquiring === 0) {
+      const drained = this.#drained;
+      this.#drained = undefined;
+      drained();
+    }
+  }
+}
+
+/** Runs `fn` between begin and commit; rolls back when it throws. */
+export async function inTransaction<T>(
+  connection: DriverConnection,
+  isolationLevel: IsolationLevel | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  await connection.begin(isolationLevel);
+  try {
+    const result = await fn();
+    await connection.commit();
+    return result;
+  } catch (error) {
+    await connection.rollback().catch(() => undefined);
+    throw error;
+  }
+}

@@ -1,0 +1,99 @@
+import { createHash } from "node:crypto";
+import {
+  BatchItemError,
+  type CursorOptions,
+  type DriverConnection,
+  type DriverCursor,
+  type IsolationLevel,
+  type Row,
+  type StatementResult,
+} from "@sqlblocks/core/driver";
+import type { Pool, PoolClient, QueryResult } from "pg";
+import { openPgCursor } from "./cursor.js";
+
+/**
+ * A statement name derived from its text: the server keeps one prepared statement per
+ * distinct SQL on each connection, and pg skips the Parse step when it sees the name again.
+ */
+function statementName(sql: string): string {
+  return `sqlb_${createHash("sha1").update(sql).digest("hex").slice(0, 20)}`;
+}
+
+/** A multi-statement simple query returns one result per statement: report the last with rows. */
+function toStatementResult(result: QueryResult<Row> | QueryResult<Row>[]): StatementResult {
+  if (!Array.isArray(result)) return { rows: result.rows, rowCount: result.rowCount ?? result.rows.length };
+  let rows: Row[] = [];
+  let rowCount = 0;
+  for (const part of result) {
+    if (part.fields.length > 0) rows = part.rows;
+    rowCount += part.rowCount ?? 0;
+  }
+  return { rows, rowCount };
+}
+
+/**
+ * One pg client taken from the DataSource's pg pool. Statements run on pg's own client
+ * (one round trip, no TypeORM result shaping). While leased it listens for the client's
+ * `error` event (pg-pool stops listening once a client is checked out, and an unheard
+ * error would crash the process); a client that reported one leaves the pool on release.
+ */
+export class PgConnection implements DriverConnection {
+  #lost: unknown;
+  readonly #onError = (error: unknown): void => {
+    this.#lost ??= error;
+  };
+
+  constructor(readonly native: PoolClient) {
+    native.on("error", this.#onError);
+  }
+
+  async query(sql: string, values: readonly unknown[]): Promise<StatementResult> {
+    const result = (await this.native.query<Row>(values.length > 0 ? { text: sql, values: [...values] } : sql)) as
+      | QueryResult<Row>
+      | QueryResult<Row>[];
+    return toStatementResult(result);
+  }
+
+  async openCursor(sql: string, values: readonly unknown[], options?: CursorOptions): Promise<DriverCursor> {
+    return openPgCursor(this.native, sql, values, options?.readOnly === true);
+  }
+
+  /** Reuses one named prepared statement for every parameter set. */
+  async executeRepeated(sql: string, valuesList: readonly (readonly unknown[])[]): Promise<number> {
+    const name = statementName(sql);
+    let total = 0;
+    for (let index = 0; index < valuesList.length; index++) {
+      try {
+        const result = await this.native.query<Row>({ name, text: sql, values: [...valuesList[index]!] });
+        total += result.rowCount ?? 0;
+      } catch (error) {
+        throw new BatchItemError(index, error);
+      }
+    }
+    return total;
+  }
+
+  async begin(isolationLevel?: IsolationLevel): Promise<void> {
+    await this.native.query(isolationLevel ? `BEGIN ISOLATION LEVEL ${isolationLevel}` : "BEGIN");
+  }
+
+  async commit(): Promise<void> {
+    await this.native.query("COMMIT");
+  }
+
+  async rollback(): Promise<void> {
+    await this.native.query("ROLLBACK");
+  }
+
+  async release(broken: boolean): Promise<void> {
+    this.native.removeListener("error", this.#onError);
+    // pg-pool destroys a client released with an error instead of pooling it.
+    const failure = broken || this.#lost !== undefined ? new Error("sqlblocks: connection broken") : undefined;
+    this.native.release(failure);
+  }
+}
+
+/** Takes a client from the pg pool TypeORM's PostgresDriver holds in its public `master` field. */
+export async function connectPg(pool: Pool): Promise<PgConnection> {
+  return new PgConnection(await pool.connect());
+}
