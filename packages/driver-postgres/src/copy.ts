@@ -27,10 +27,26 @@ export function copyText(value: unknown): string {
   if (typeof value === "string") return escapeText(value);
   if (typeof value === "number" || typeof value === "bigint") return String(value);
   if (typeof value === "boolean") return value ? "true" : "false";
+  if (value instanceof Date) return dateText(value);
   const prepared = prepareValue(value);
   if (prepared === null || prepared === undefined) return "\\N";
   if (Buffer.isBuffer(prepared)) return `\\\\x${prepared.toString("hex")}`;
   return escapeText(String(prepared));
+}
+
+let lastDate: Date | undefined;
+let lastDateTime = Number.NaN;
+let lastDateText = "";
+
+/** pg's text for a Date; rows often share one Date object (`created: now`), so the last one is remembered. */
+function dateText(date: Date): string {
+  const time = date.getTime();
+  if (date !== lastDate || time !== lastDateTime) {
+    lastDateText = escapeText(String(prepareValue(date)));
+    lastDate = date;
+    lastDateTime = time;
+  }
+  return lastDateText;
 }
 
 /** The COPY text of rows `start` to `end` (exclusive). */

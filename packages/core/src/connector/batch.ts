@@ -96,7 +96,9 @@ export async function runMany(connection: DriverConnection, plan: ManyPlan): Pro
   const bulk = plan.insert?.bulk;
   if (bulk && connection.bulkInsert && plan.sets >= BULK_MIN_SETS) {
     const { valueIndex } = bulk;
-    const rows = plan.insert!.rowValues.map((values) => valueIndex.map((index) => values[index]));
+    // Usually each column's parameter is bound in column order already: no copy needed.
+    const inOrder = valueIndex.every((position, column) => position === column) && valueIndex.length === plan.insert!.rowValues[0]?.length;
+    const rows = inOrder ? plan.insert!.rowValues : plan.insert!.rowValues.map((values) => valueIndex.map((index) => values[index]));
     try {
       return await connection.bulkInsert(bulk.target, rows);
     } catch (error) {
