@@ -83,3 +83,11 @@ export {
   type TransferResult,
 } from "./transfer/load-rows.js";
 export { type TransferOptions, transfer } from "./transfer/transfer.js";
+export {
+  type CredentialProvider,
+  CredentialProviderError,
+  type CredentialRequest,
+  type PasswordSource,
+  registerCredentialProvider,
+  unregisterCredentialProvider,
+} from "./credentials/providers.js";

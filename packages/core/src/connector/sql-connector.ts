@@ -1,12 +1,19 @@
 import { inspect } from "node:util";
 import type { DataSource } from "typeorm";
-import { Block, type BlockTypeDefinition, registerBlockType } from "../blocks/block.js";
+import { Block, type BlockTypeDefinition, registerBlockType, type SaveOptions } from "../blocks/block.js";
 import { maskBlockData } from "../blocks/serialize.js";
+import {
+  type CredentialProvider,
+  CredentialProviderError,
+  isPasswordSource,
+  type PasswordSource,
+  passwordSupplier,
+} from "../credentials/providers.js";
 import type { Row, SslOptions } from "../driver/contract.js";
 import { loadDriverPlugin } from "../driver/registry.js";
 import { BlockValidationError, InvalidConnectionInfoError, InvalidParametersError } from "../errors.js";
 import { isSecret, revealSecret, Secret } from "../secret/secret.js";
-import type { ConnectionComponents } from "../url/components.js";
+import type { ConnectionComponents, ConnectionComponentsInput } from "../url/components.js";
 import { normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
@@ -48,7 +55,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     documentationUrl: "https://github.com/sqlblocks/sqlblocks/tree/main/packages/core#sqlconnector",
     schemaVersion: 1,
     schema: sqlConnectorSchema,
-    fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors"],
+    fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors", "passwordFrom"],
     secretFields: ["connectionInfo.password", "connectionInfo.url", "ssl.key"],
   };
 
@@ -60,7 +67,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   readonly pool: SqlConnectorOptions["pool"];
   readonly connectTimeoutMs: number | undefined;
   readonly maxOpenCursors: number;
+  /** Where the password comes from when no password is stored (a registered provider or a variable). */
+  readonly passwordFrom: PasswordSource | undefined;
 
+  /** A password function given in `connectionInfo`: usable, but not savable. */
+  readonly #passwordFunction: CredentialProvider | undefined;
   readonly #components: ConnectionComponents;
   readonly #redactor: Redactor;
   readonly #pools: PoolSlot;
@@ -80,8 +91,18 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       this.#components = parseConnectionUrl(url);
       this.connectionInfo = url;
     } else {
-      this.#components = normalizeComponents(info);
+      const { password, ...rest } = (info ?? {}) as ConnectionComponentsInput & { password?: unknown };
+      if (typeof password === "function") this.#passwordFunction = password as CredentialProvider;
+      this.#components = normalizeComponents(typeof password === "function" ? rest : (info as ConnectionComponentsInput));
       this.connectionInfo = this.#components;
+    }
+    if (options.passwordFrom !== undefined && !isPasswordSource(options.passwordFrom)) {
+      throw new InvalidConnectionInfoError('passwordFrom must be { provider: "name" } or { env: "VARIABLE" }');
+    }
+    this.passwordFrom = options.passwordFrom;
+    const passwordSources = [this.#components.password, this.#passwordFunction, this.passwordFrom].filter((p) => p !== undefined);
+    if (passwordSources.length > 1) {
+      throw new InvalidConnectionInfoError("give the password one way: a stored password, a password function, or passwordFrom");
     }
     if (options.fetchSize !== undefined && !(Number.isInteger(options.fetchSize) && options.fetchSize > 0)) {
       throw new InvalidParametersError(`fetchSize must be a positive integer, got ${String(options.fetchSize)}`);
@@ -97,12 +118,35 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     this.connectTimeoutMs = options.connectTimeoutMs;
     this.maxOpenCursors = options.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS;
     this.#cursors = new CursorCache(this.maxOpenCursors);
-    const settings = { components: this.#components, ssl: this.ssl, pool: this.pool, connectTimeoutMs: this.connectTimeoutMs, connectArgs: this.connectArgs };
-    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, settings, this.#redactor));
     this.#redactor = new Redactor([
       revealSecret(this.#components.password),
       typeof this.ssl === "object" ? revealSecret(this.ssl.key) : undefined,
     ]);
+    const source = this.#passwordFunction ?? this.passwordFrom;
+    const components = this.#components;
+    const passwordProvider = source
+      ? passwordSupplier(
+          source,
+          () => ({
+            driver: components.driver,
+            host: components.host,
+            port: components.port,
+            database: components.database,
+            username: components.username,
+            blockName: this.blockName,
+          }),
+          (password) => this.#redactor.add(password),
+        )
+      : undefined;
+    const settings = {
+      components: this.#components,
+      ssl: this.ssl,
+      pool: this.pool,
+      connectTimeoutMs: this.connectTimeoutMs,
+      connectArgs: this.connectArgs,
+      passwordProvider,
+    };
+    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, settings, this.#redactor));
     // The same rules as a saved block: `pool: { max: 0 }` fails here, not as a silent default.
     if (loadingUnvalidated) return;
     const checked = sqlConnectorSchema.safeParse(this.toBlockData());
@@ -154,8 +198,23 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
       pool: this.pool,
       connectTimeoutMs: this.connectTimeoutMs,
       maxOpenCursors: this.maxOpenCursors === DEFAULT_MAX_OPEN_CURSORS ? undefined : this.maxOpenCursors,
+      passwordFrom: this.passwordFrom,
     };
     return dropUndefined(data);
+  }
+
+  /**
+   * Saves the connector as a block. A password given as a function cannot be saved: register
+   * it with `registerCredentialProvider(name, fn)` and save `passwordFrom: { provider: name }`.
+   */
+  override async save(name: string, options?: SaveOptions): Promise<void> {
+    if (this.#passwordFunction) {
+      throw new CredentialProviderError(
+        `block ${JSON.stringify(name)} was not saved: its password is a function, and functions cannot be stored. ` +
+          'Register it with registerCredentialProvider("my-provider", fn) and create the connector with passwordFrom: { provider: "my-provider" } instead',
+      );
+    }
+    return super.save(name, options);
   }
 
   /** A safe view for logs and `JSON.stringify`: secrets masked, the URL with its password masked. */

@@ -52,6 +52,12 @@ export interface ConnectionSettings {
   connectTimeoutMs?: number | undefined;
   /** Free-form native options, merged last. */
   connectArgs?: Record<string, unknown> | undefined;
+  /**
+   * Set when the password comes from a credential provider: the driver calls it each time
+   * its pool opens a new connection (and uses no stored password). Optional for drivers;
+   * core refuses a connector with a provider on a driver that says `passwordProviders: false`.
+   */
+  passwordProvider?: (() => Promise<string>) | undefined;
 }
 
 /**
