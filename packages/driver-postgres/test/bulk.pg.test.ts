@@ -1,4 +1,4 @@
-import { DatabaseError, NotNullViolationError, registerDriver, SqlConnector, UniqueViolationError } from "@sqlblocks/core";
+import { type DatabaseError, NotNullViolationError, registerDriver, SqlConnector, UniqueViolationError } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { PgConnection } from "../src/connection.js";
