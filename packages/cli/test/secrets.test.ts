@@ -110,5 +110,5 @@ describe("no command ever prints a secret", () => {
     expect(logs.stdout).toContain("raw: postgresql://app:********@127.0.0.1:1/shop");
     const show = outputs.find((o) => o.args.join(" ") === `runs show ${id}`)!.result;
     expect(show.stdout).toContain("error: Error: could not reach postgresql://app:********@127.0.0.1:1/shop");
-  }, 180_000);
+  });
 });

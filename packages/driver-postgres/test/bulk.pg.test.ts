@@ -100,11 +100,11 @@ describe("postgres: executeMany through COPY", () => {
     expect(read[1]).toMatchObject({ label: "back\\slash \\N", data: null, tags: [] });
   });
 
-  it.each([
+  it.for([
     ["first", 0],
     ["a middle", 777],
     ["the last", 1_999],
-  ])("all or nothing when %s row breaks a constraint, and the error names its index", async (_where, bad, context) => {
+  ] as const)("all or nothing when %s row breaks a constraint, and the error names its index", async ([, bad], context) => {
     gate(context);
     const table = uniqueName("sqlb_bulk_fail");
     await db.execute(`CREATE TABLE ${table} (id int PRIMARY KEY, label text NOT NULL)`);
