@@ -1,6 +1,6 @@
 /**
  * Which engine an application gets, seen from outside the workspace: a folder whose
- * node_modules holds only a copy of @sqlblocks/core (and its zod), optionally
+ * node_modules holds only a copy of @sqlblocks/core (and its dependencies), optionally
  * better-sqlite3. On Node 22.13+ the store runs on node:sqlite with no warning printed; on
  * Node 20 without better-sqlite3 opening it is a StoreError that says what to do; with
  * better-sqlite3 present (or forced) that engine is used. CI runs this on Node 20 and 24.
@@ -37,7 +37,12 @@ function app(withBetterSqlite3: boolean): string {
   fs.mkdirSync(path.join(modules, "@sqlblocks", "core"), { recursive: true });
   fs.cpSync(path.join(coreRoot, "dist"), path.join(modules, "@sqlblocks", "core", "dist"), { recursive: true });
   fs.copyFileSync(path.join(coreRoot, "package.json"), path.join(modules, "@sqlblocks", "core", "package.json"));
-  fs.symlinkSync(packageDir("zod", coreRequire), path.join(modules, "zod"));
+  // core's own dependencies (zod, @opentelemetry/api, …), as an install would bring them
+  const { dependencies = {} } = JSON.parse(fs.readFileSync(path.join(coreRoot, "package.json"), "utf8")) as { dependencies?: Record<string, string> };
+  for (const name of Object.keys(dependencies)) {
+    fs.mkdirSync(path.dirname(path.join(modules, name)), { recursive: true });
+    fs.symlinkSync(packageDir(name, coreRequire), path.join(modules, name));
+  }
   if (withBetterSqlite3) fs.symlinkSync(packageDir("better-sqlite3", coreRequire), path.join(modules, "better-sqlite3"));
   fs.writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
   fs.writeFileSync(
