@@ -208,7 +208,9 @@ describe("key rotate", () => {
     const result = await sqlblocks(home, ["key", "rotate", "--new-key-stdin"], { env, stdin: `${newKey}\n` });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toContain("Next: set SQLBLOCKS_ENCRYPTION_KEY to the new key on every machine");
-    expect(result.stdout + result.stderr).not.toContain(newKey);
+    for (const output of [refused, bad, result]) {
+      for (const secret of [newKey, oldKey, CANARY]) expect(output.stdout + output.stderr).not.toContain(secret);
+    }
     expect(fs.existsSync(path.join(home, "encryption.key.new"))).toBe(false);
     expect((await sqlblocks(home, ["block", "inspect", "one"], { env: { SQLBLOCKS_ENCRYPTION_KEY: newKey } })).code).toBe(0);
     expect((await sqlblocks(home, ["block", "inspect", "one"], { env })).code).toBe(1);
@@ -230,6 +232,8 @@ describe("key rotate", () => {
     const result = await sqlblocks(home, ["key", "rotate", "--new-key-stdin"], { env, stdin: randomBytes(32).toString("base64") });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("cannot decrypt block/sql-connector/a3");
+    expect(result.stdout + result.stderr).not.toContain(CANARY);
+    expect(result.stdout + result.stderr).not.toContain(key);
     const reopened = await BlockStore.open({ home, env });
     expect(await reopened.db.all("SELECT name, data, key_id FROM block_documents ORDER BY name")).toEqual(before);
     expect((await SqlConnector.load("a2", { store: reopened })).components.host).toBe("a2");

@@ -76,6 +76,19 @@ describe("BlockStore", () => {
     }
   });
 
+  it("creates the database and its -wal and -shm files with mode 0600 whatever the umask", async () => {
+    const previous = process.umask(0o022);
+    try {
+      const store = await open({ home: path.join(home, "modes") });
+      await store.writeDocument("test", "one", META, () => '{"a":1}');
+      for (const suffix of ["", "-wal", "-shm"]) {
+        expect((fs.statSync(`${store.location}${suffix}`).mode & 0o777).toString(8), suffix).toBe("600");
+      }
+    } finally {
+      process.umask(previous);
+    }
+  });
+
   it("creates the key file encryption.key with mode 0600 beside the database, not inside it", async () => {
     const store = await open();
     await store.writeDocument("test", "one", META, () => '{"a":1}');

@@ -70,6 +70,7 @@ function taskOverhead(id: string, engine: StoreEngine, targetLatencyMs: number):
     unit: "ops",
     databases: [postgres ? "postgres" : "sqlite"],
     targetLatencyMs,
+    rawMethod: "the same async functions called plainly (the figure is net of them)",
     async prepare() {},
     async cleanup(context) {
       if (postgres) await dropSchema(context.url);

@@ -17,6 +17,7 @@ interface PgQuery {
 }
 interface PgClient {
   query(sql: string | PgQuery, params?: unknown[]): Promise<PgQueryResult>;
+  on(event: "error", listener: (error: Error) => void): unknown;
   release(error?: Error | boolean): void;
 }
 interface PgPool {
@@ -106,6 +107,7 @@ export class PostgresStoreDatabase implements StoreDatabase {
   readonly #begin: string;
   #closed = false;
   #schemaReady = false;
+  readonly #listened = new WeakSet<PgClient>();
   readonly #texts = new Map<string, { text: string; name: string | undefined }>();
 
   constructor(pg: PgModule, config: PostgresStoreConfig) {
@@ -202,7 +204,14 @@ export class PostgresStoreDatabase implements StoreDatabase {
 
   async #connect(): Promise<PgClient> {
     try {
-      return await this.#pool.connect();
+      const client = await this.#pool.connect();
+      // A server restart or a killed backend while the client is checked out arrives as an
+      // 'error' event: the failing query reports it; the event itself must not crash the app.
+      if (!this.#listened.has(client)) {
+        this.#listened.add(client);
+        client.on("error", () => undefined);
+      }
+      return client;
     } catch (error) {
       throw this.#wrap(error, undefined);
     }

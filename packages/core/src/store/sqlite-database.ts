@@ -42,6 +42,9 @@ function connect(file: string, engine: string, open: SqliteOpener): SharedConnec
     return existing;
   }
   fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  // A new store file is created 0600 before SQLite opens it; SQLite gives the -wal and -shm
+  // files the same mode. (An existing file keeps the mode its owner chose.)
+  if (file !== ":memory:") fs.closeSync(fs.openSync(file, "a", 0o600));
   const db = open(file);
   try {
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);

@@ -122,8 +122,7 @@ export class HistoryRecorder {
     this.#flowRuns = new Map();
     this.#taskRuns = new Map();
     this.#logs = [];
-    const writing: Promise<void> = history
-      .write(batch)
+    const writing: Promise<void> = writeWithRetry(history, batch)
       .catch((error: unknown) => this.#warn(history, error))
       .finally(() => {
         if (this.#inFlight === writing) this.#inFlight = undefined;
@@ -170,6 +169,26 @@ export class HistoryRecorder {
     this.#warned = true;
     const message = maskUrlPasswords(error instanceof Error ? error.message : String(error));
     process.stderr.write(`sqlblocks: could not record run history in ${history.db.location}: ${message}\n`);
+  }
+}
+
+/** Delays between attempts of a failed history write (a store restarting, a dropped connection). */
+const RETRY_DELAYS_MS = [100, 250, 500, 1000, 2000];
+
+/**
+ * Writes a batch, retrying a failed write a few times: runs are upserts, so writing one
+ * again is harmless, and a store that is restarting comes back within seconds.
+ */
+async function writeWithRetry(history: RunHistory, batch: Parameters<RunHistory["write"]>[0]): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await history.write(batch);
+      return;
+    } catch (error) {
+      const delay = RETRY_DELAYS_MS[attempt];
+      if (delay === undefined) throw error;
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
   }
 }
 
