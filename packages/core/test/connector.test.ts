@@ -399,7 +399,8 @@ describe("transaction", () => {
       ),
     );
     expect(failure).toBeInstanceOf(UniqueViolationError);
-    expect(failure).toMatchObject({ index: 0 });
+    expect(failure).toBeInstanceOf(DatabaseError);
+    expect(failure).toMatchObject({ name: "UniqueViolationError", code: "SQLBLOCKS_UNIQUE_VIOLATION", index: 0 });
     expect(failure.message).toMatch(/parameter set 0/);
     const outside = await rejection(
       connector.executeMany("INSERT INTO items (id, name) VALUES (:id, :name)", [
@@ -409,7 +410,7 @@ describe("transaction", () => {
     );
     // Outside a transaction the rolled-back replay finds the exact set.
     expect(outside).toBeInstanceOf(UniqueViolationError);
-    expect(outside).toMatchObject({ index: 1 });
+    expect(outside).toMatchObject({ name: "UniqueViolationError", code: "SQLBLOCKS_UNIQUE_VIOLATION", index: 1 });
   });
 
   it("refuses an isolation level the driver does not list, naming those it does", async () => {

@@ -10,7 +10,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type Database from "better-sqlite3";
-import type { DataSource } from "typeorm";
+import type { DataSource } from "@sqlblocks/core/driver";
 import { classifySqliteError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";
 

@@ -1,5 +1,6 @@
 import type { DriverConnection, DriverPlugin, Row } from "../driver/contract.js";
 import type { SqlBlocksError } from "../errors.js";
+import type { StatementTelemetry } from "../telemetry/statement.js";
 import { executeBatch } from "./batch.js";
 import { publishStatement } from "./events.js";
 import type { Redactor } from "./redact.js";
@@ -31,6 +32,8 @@ export interface Observation {
   succeed(rowCount: number): void;
   /** The statement failed: returns the wrapped, redacted error to throw. */
   fail(error: unknown): SqlBlocksError;
+  /** A `stream` chunk of `rows` rows was delivered (an event on the statement's span). */
+  chunk(rows: number): void;
 }
 
 /**
@@ -56,6 +59,8 @@ export class StatementRunner {
     readonly redactor: Redactor,
     readonly blockName: string | undefined,
     readonly source: ConnectionSource,
+    /** OpenTelemetry spans and metrics of this connector's statements, if any. */
+    readonly telemetry?: StatementTelemetry,
     prepared?: Map<string, Prepared>,
   ) {
     this.#prepared = prepared ?? new Map();
@@ -63,7 +68,7 @@ export class StatementRunner {
 
   /** The same runner over another source (a transaction's connection). */
   over(source: ConnectionSource): StatementRunner {
-    return new StatementRunner(this.plugin, this.redactor, this.blockName, source, this.#prepared);
+    return new StatementRunner(this.plugin, this.redactor, this.blockName, source, this.telemetry, this.#prepared);
   }
 
   /** SQL and values for the driver. */
@@ -104,24 +109,28 @@ export class StatementRunner {
    * The one place every statement passes through: starts its observation, which the
    * caller ends with `succeed` or `fail`.
    */
-  begin(operation: string, sql: string): Observation {
+  begin(operation: string, sql: string, batchSize?: number): Observation {
     const started = performance.now();
     const blockName = this.blockName;
+    const span = this.telemetry?.start(operation, sql, batchSize);
     return {
       succeed: (rowCount) => {
         publishStatement({ operation, sql, blockName, durationMs: performance.now() - started, rowCount });
+        span?.succeeded(rowCount);
       },
       fail: (error) => {
         const wrapped = this.wrap(error, sql);
         publishStatement({ operation, sql, blockName, durationMs: performance.now() - started, rowCount: 0, errorCode: wrapped.code });
+        span?.failed(wrapped);
         return wrapped;
       },
+      chunk: (rows) => span?.chunk(rows),
     };
   }
 
-  /** Runs one observed call. */
-  async observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>): Promise<T> {
-    const observation = this.begin(operation, sql);
+  /** Runs one observed call (`batchSize`: executeMany's parameter sets). */
+  async observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>, batchSize?: number): Promise<T> {
+    const observation = this.begin(operation, sql, batchSize);
     try {
       const result = await run();
       observation.succeed(result.rowCount);
