@@ -236,6 +236,7 @@ const CASES: ErrorCase[] = [
   { group: "parameters", input: "executeMany of an object", run: () => untyped(db.executeMany, "INSERT INTO t (a) VALUES (:a)", { a: 1 }), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /array of parameter sets/ },
   { group: "parameters", input: "executeMany with a number set", run: () => untyped(db.executeMany, "INSERT INTO t (a) VALUES (:a)", [{ a: 1 }, 42]), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /parameter set 1/ },
   { group: "parameters", input: "executeMany missing in set 2", run: () => db.executeMany("UPDATE t SET a = :a WHERE a = :b", [{ a: 1, b: 1 }, { a: 2, b: 2 }, { a: 3 }]), code: "SQLBLOCKS_MISSING_PARAMETERS", message: /:b in parameter set 2/ },
+  { group: "parameters", input: "fetchMany size 1.5", run: () => db.fetchMany("SELECT 1", {}, 1.5), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /size must be a positive integer/ },
   { group: "parameters", input: "fetchMany size -3", run: () => db.fetchMany("SELECT 1", {}, -3), code: "SQLBLOCKS_INVALID_PARAMETERS", message: /size must be a positive integer/ },
   {
     group: "parameters",

@@ -11,7 +11,6 @@ import {
 } from "../credentials/providers.js";
 import type { Row, SslOptions } from "../driver/contract.js";
 import { loadDriverPlugin } from "../driver/registry.js";
-import { InvalidParametersError } from "../errors.js";
 import { isSecret, revealSecret, type Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
 import { StatementTelemetry } from "../telemetry/statement.js";
@@ -19,13 +18,13 @@ import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
 import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
-import { ConnectionPool, inTransaction } from "./pool.js";
+import { ConnectionPool } from "./pool.js";
 import { PoolSlot } from "./pool-slot.js";
 import { Redactor } from "./redact.js";
 import { StatementRunner } from "./runner.js";
 import { readSettings, settingsToBlockData, validateSettings } from "./settings.js";
 import { chunkSizeOf, streamRows } from "./stream.js";
-import { pageSize, TransactionHandle } from "./transaction.js";
+import { pageSize, runTransaction } from "./transaction.js";
 import type { ExecuteResult, Params, StreamOptions, TransactionOptions, TransactionScope } from "./types.js";
 
 export type { ClientConnection } from "./client.js";
@@ -231,33 +230,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    */
   async transaction<T>(fn: (tx: TransactionScope) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     const runner = await this.#statements();
-    const level = options.isolationLevel;
-    if (level !== undefined && !runner.plugin.isolationLevels.includes(level)) {
-      throw new InvalidParametersError(
-        `isolationLevel ${JSON.stringify(level)} is not supported by ${runner.plugin.packageName}; use one of ${runner.plugin.isolationLevels.join(", ")}`,
-      );
-    }
-    return runner.telemetry ? runner.telemetry.inTransaction(() => this.#transaction(runner, fn, level)) : this.#transaction(runner, fn, level);
-  }
-
-  async #transaction<T>(runner: StatementRunner, fn: (tx: TransactionScope) => Promise<T>, level: TransactionOptions["isolationLevel"]): Promise<T> {
-    let fromCallback = false;
-    try {
-      return await this.#pools.use("transaction", (lease) =>
-        inTransaction(lease.connection, level, () =>
-          fn(new TransactionHandle(runner, lease, this.fetchSize)).catch((error: unknown) => {
-            fromCallback = true;
-            throw error;
-          }),
-        ),
-      );
-    } catch (error) {
-      // The callback's own errors pass through as thrown; a failed connect, BEGIN or COMMIT
-      // (e.g. the backend was killed) is wrapped like any statement's, so it carries `code`
-      // and `transient` and retries can see it.
-      if (fromCallback) throw error;
-      throw runner.wrap(error, "");
-    }
+    return runTransaction(runner, this.#pools, fn, options.isolationLevel, this.fetchSize);
   }
 
   /**

@@ -1,9 +1,51 @@
-import type { Row } from "../driver/contract.js";
+import type { IsolationLevel, Row } from "../driver/contract.js";
 import { InvalidParametersError } from "../errors.js";
 import type { Lease } from "./lease.js";
+import { inTransaction } from "./pool.js";
+import type { PoolSlot } from "./pool-slot.js";
 import type { StatementRunner } from "./runner.js";
 import { resultKey } from "./statement-text.js";
 import type { ExecuteResult, Params, TransactionScope } from "./types.js";
+
+/**
+ * `SqlConnector.transaction`: checks the isolation level against the driver's list, runs
+ * `fn` between begin and commit on one lease (rollback when it throws) inside the
+ * transaction's telemetry span, if any.
+ */
+export function runTransaction<T>(
+  runner: StatementRunner,
+  pools: PoolSlot,
+  fn: (tx: TransactionScope) => Promise<T>,
+  level: IsolationLevel | undefined,
+  fetchSize: number,
+): Promise<T> {
+  const { isolationLevels, packageName } = runner.plugin;
+  if (level !== undefined && !isolationLevels.includes(level)) {
+    throw new InvalidParametersError(
+      `isolationLevel ${JSON.stringify(level)} is not supported by ${packageName}; use one of ${isolationLevels.join(", ")}`,
+    );
+  }
+  const run = async (): Promise<T> => {
+    let fromCallback = false;
+    try {
+      return await pools.use("transaction", (lease) =>
+        inTransaction(lease.connection, level, () =>
+          fn(new TransactionHandle(runner, lease, fetchSize)).catch((error: unknown) => {
+            fromCallback = true;
+            throw error;
+          }),
+        ),
+      );
+    } catch (error) {
+      // The callback's own errors pass through as thrown; a failed connect, BEGIN or COMMIT
+      // (e.g. the backend was killed) is wrapped like any statement's, so it carries `code`
+      // and `transient` and retries can see it.
+      if (fromCallback) throw error;
+      throw runner.wrap(error, "");
+    }
+  };
+  return runner.telemetry ? runner.telemetry.inTransaction(run) : run();
+}
 
 /**
  * The page size of a `fetchMany` call: `size`, or `fetchSize` when `size` is absent or 0
