@@ -149,9 +149,11 @@ describe("postgres: SQL the parameter compiler must leave alone, and PostgreSQL 
       // The connection went back to the pool in a usable state.
       expect(await db.fetchAll("SELECT 1 AS one")).toEqual([{ one: 1 }]);
     } finally {
+      // The open portal's transaction holds a lock on the sequence: close it before dropping.
+      await db.resetConnections();
       await db.execute(`DROP SEQUENCE IF EXISTS ${sequence}`);
     }
-  });
+  }, 30_000);
 
   it("pool.acquireTimeoutMs fails a wait for a free connection with a transient error", async (context) => {
     gate(context);
