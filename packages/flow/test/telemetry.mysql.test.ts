@@ -1,8 +1,10 @@
 import { registerTestSdk } from "./telemetry-setup.js";
 import { telemetrySuite } from "./telemetry-suite.js";
-import { useTempHome } from "./helpers.js";
+import { captureConsole, useTempHome } from "./helpers.js";
 
 const sdk = registerTestSdk();
+// The run log goes to a buffer, not the test output.
+captureConsole();
 useTempHome("telemetry-mysql");
 
 telemetrySuite({

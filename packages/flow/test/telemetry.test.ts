@@ -4,9 +4,11 @@ import { describe, expect, it } from "vitest";
 import { flow } from "../src/index.js";
 import { registerTestSdk } from "./telemetry-setup.js";
 import { telemetrySuite } from "./telemetry-suite.js";
-import { useTempHome } from "./helpers.js";
+import { captureConsole, useTempHome } from "./helpers.js";
 
 const sdk = registerTestSdk();
+// The run log goes to a buffer, not the test output.
+captureConsole();
 const home = useTempHome("telemetry");
 
 telemetrySuite({
