@@ -23,6 +23,7 @@ function drainWorkload(workers: number): Workload {
     databases: ["postgres"],
     // Informational: the goal (4 workers ≥ 2× 1 worker) compares rows, see RESULTS.md.
     targetRatio: 0,
+    rawMethod: `the same flows called in-process, ${4 * workers} at a time, in one process (no durability)`,
     async prepare() {},
     async run(variant, { url, sizes }) {
       const cluster = new BenchCluster(url);
@@ -67,6 +68,7 @@ export const durableOverheadWorkload: Workload = {
   unit: "tasks",
   databases: ["postgres"],
   targetLatencyMs: 5,
+  rawMethod: "the same flow called in-process (run history recorded too); the figure is net of it",
   async prepare() {},
   async run(variant, { url, sizes }) {
     const tasks = overheadTasks(sizes);
