@@ -28,7 +28,7 @@ function drainWorkload(workers: number): Workload {
     async run(variant, { url, sizes }) {
       const cluster = new BenchCluster(url);
       try {
-        await cluster.setUp(url);
+        await cluster.setUp(url, { durable: variant === "sqlblocks" });
         if (variant === "raw") {
           const count = drainFlows(sizes);
           return await timed(async () => {
@@ -74,7 +74,7 @@ export const durableOverheadWorkload: Workload = {
     const tasks = overheadTasks(sizes);
     const cluster = new BenchCluster(url);
     try {
-      await cluster.setUp(url);
+      await cluster.setUp(url, { durable: variant === "sqlblocks" });
       if (variant === "raw") {
         const warm = await SqlConnector.load("bench-pg");
         await warm.close();
