@@ -90,3 +90,21 @@ export {
   withTraceContext,
 } from "./telemetry/index.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";
+export { quoteIdentifier } from "./transfer/identifiers.js";
+export {
+  type LoadRowsOptions,
+  loadRows,
+  type TransferCommitMode,
+  TransferError,
+  type TransferProgress,
+  type TransferResult,
+} from "./transfer/load-rows.js";
+export { type TransferOptions, transfer } from "./transfer/transfer.js";
+export {
+  type CredentialProvider,
+  CredentialProviderError,
+  type CredentialRequest,
+  type PasswordSource,
+  registerCredentialProvider,
+  unregisterCredentialProvider,
+} from "./credentials/providers.js";

@@ -164,6 +164,8 @@ export function createDataSourceOptions(settings: ConnectionSettings): DataSourc
   if (pool.acquireTimeoutMs !== undefined) {
     extra.connectionTimeoutMillis = Math.max(pool.acquireTimeoutMs, connectTimeoutMs ?? 0);
   }
+  // pg calls a password function each time it opens a connection: a credential provider.
+  if (settings.passwordProvider) extra.password = settings.passwordProvider;
   Object.assign(extra, settings.connectArgs);
   const ssl = settings.ssl !== undefined ? sslFromSettings(settings.ssl) : fromQuery.ssl;
   const options = {

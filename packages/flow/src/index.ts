@@ -74,3 +74,4 @@ export {
   RETRY_EVENT,
 } from "./telemetry.js";
 export { extractTraceContext, injectTraceContext, type TraceCarrier, withTraceContext } from "@sqlblocks/core";
+export { type TransferTaskInput, transferTask } from "./tasks/transfer.js";

@@ -12,6 +12,7 @@ import { executeManyPerRowWorkload } from "./w1-per-row.js";
 import { fetchAllWorkload } from "./w2-fetch-all.js";
 import { fetchManyWorkload } from "./w3-fetch-many.js";
 import { fetchOneWorkload } from "./w4-fetch-one.js";
+import { transferWorkload } from "./w5-transfer.js";
 
 /** Every benchmark, in the order of SPEC §9. */
 export const WORKLOADS: readonly Workload[] = [
@@ -20,6 +21,7 @@ export const WORKLOADS: readonly Workload[] = [
   fetchAllWorkload,
   fetchManyWorkload,
   fetchOneWorkload,
+  transferWorkload,
   blockLoadWorkload,
   taskOverheadWorkload,
   ...storeEngineWorkloads,

@@ -1,7 +1,8 @@
+import { type CredentialProvider, isPasswordSource, type PasswordSource } from "../credentials/providers.js";
 import type { SslOptions } from "../driver/contract.js";
 import { BlockValidationError, InvalidConnectionInfoError, InvalidParametersError } from "../errors.js";
 import { isSecret, Secret } from "../secret/secret.js";
-import type { ConnectionComponents } from "../url/components.js";
+import type { ConnectionComponents, ConnectionComponentsInput } from "../url/components.js";
 import { normalizeComponents, parseConnectionUrl } from "../url/index.js";
 import { type ConnectionInfo, type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
 
@@ -20,6 +21,10 @@ export interface ConnectorSettings {
   readonly pool: SqlConnectorOptions["pool"];
   readonly connectTimeoutMs: number | undefined;
   readonly maxOpenCursors: number;
+  /** Where the password comes from instead of a stored one (saved with the block). */
+  readonly passwordFrom: PasswordSource | undefined;
+  /** A password function given in the connection info: usable, never saved. */
+  readonly passwordFunction: CredentialProvider | undefined;
 }
 
 /** Checks and normalizes what `new SqlConnector(…)` was given (a plain-string TLS key becomes a Secret). */
@@ -32,12 +37,21 @@ export function readSettings(options: SqlConnectorOptions): ConnectorSettings {
   const info: ConnectionInfo = options.connectionInfo;
   let connectionInfo: ConnectionComponents | Secret;
   let components: ConnectionComponents;
+  let passwordFunction: CredentialProvider | undefined;
   if (typeof info === "string" || isSecret(info)) {
     connectionInfo = Secret.from(info);
     components = parseConnectionUrl(connectionInfo);
   } else {
-    components = normalizeComponents(info);
+    const { password, ...rest } = (info ?? {}) as ConnectionComponentsInput & { password?: unknown };
+    if (typeof password === "function") passwordFunction = password as CredentialProvider;
+    components = normalizeComponents(passwordFunction ? rest : (info as ConnectionComponentsInput));
     connectionInfo = components;
+  }
+  if (options.passwordFrom !== undefined && !isPasswordSource(options.passwordFrom)) {
+    throw new InvalidConnectionInfoError('passwordFrom must be { provider: "name" } or { env: "VARIABLE" }');
+  }
+  if ([components.password, passwordFunction, options.passwordFrom].filter((p) => p !== undefined).length > 1) {
+    throw new InvalidConnectionInfoError("give the password one way: a stored password, a password function, or passwordFrom");
   }
   if (options.fetchSize !== undefined && !(Number.isInteger(options.fetchSize) && options.fetchSize > 0)) {
     throw new InvalidParametersError(`fetchSize must be a positive integer, got ${String(options.fetchSize)}`);
@@ -55,11 +69,13 @@ export function readSettings(options: SqlConnectorOptions): ConnectorSettings {
     pool: options.pool,
     connectTimeoutMs: options.connectTimeoutMs,
     maxOpenCursors: options.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS,
+    passwordFrom: options.passwordFrom,
+    passwordFunction,
   };
 }
 
 /** The stored shape of the settings (defaults left out). */
-export function settingsToBlockData(settings: ConnectorSettings): Record<string, unknown> {
+export function settingsToBlockData(settings: Omit<ConnectorSettings, "components" | "passwordFunction">): Record<string, unknown> {
   const info = settings.connectionInfo;
   return dropUndefined({
     connectionInfo: isSecret(info) ? { url: info } : dropUndefined({ ...info }),
@@ -69,6 +85,7 @@ export function settingsToBlockData(settings: ConnectorSettings): Record<string,
     pool: settings.pool,
     connectTimeoutMs: settings.connectTimeoutMs,
     maxOpenCursors: settings.maxOpenCursors === DEFAULT_MAX_OPEN_CURSORS ? undefined : settings.maxOpenCursors,
+    passwordFrom: settings.passwordFrom,
   });
 }
 

@@ -1,7 +1,14 @@
 import { inspect } from "node:util";
 import type { DataSource } from "typeorm";
-import { Block, type BlockTypeDefinition, registerBlockType } from "../blocks/block.js";
+import { Block, type BlockTypeDefinition, registerBlockType, type SaveOptions } from "../blocks/block.js";
 import { maskBlockData } from "../blocks/serialize.js";
+import {
+  type CredentialProvider,
+  CredentialProviderError,
+  credentialRequest,
+  type PasswordSource,
+  passwordSupplier,
+} from "../credentials/providers.js";
 import type { Row, SslOptions } from "../driver/contract.js";
 import { loadDriverPlugin } from "../driver/registry.js";
 import { InvalidParametersError } from "../errors.js";
@@ -49,7 +56,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     documentationUrl: "https://github.com/sqlblocks/sqlblocks/tree/main/packages/core#sqlconnector",
     schemaVersion: 1,
     schema: sqlConnectorSchema,
-    fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors"],
+    fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors", "passwordFrom"],
     secretFields: ["connectionInfo.password", "connectionInfo.url", "ssl.key"],
   };
 
@@ -61,7 +68,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   readonly pool: SqlConnectorOptions["pool"];
   readonly connectTimeoutMs: number | undefined;
   readonly maxOpenCursors: number;
+  /** Where the password comes from when no password is stored (a registered provider or a variable). */
+  readonly passwordFrom: PasswordSource | undefined;
 
+  /** A password function given in `connectionInfo`: usable, but not savable. */
+  readonly #passwordFunction: CredentialProvider | undefined;
   readonly #components: ConnectionComponents;
   readonly #redactor: Redactor;
   readonly #pools: PoolSlot;
@@ -79,12 +90,19 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     this.pool = settings.pool;
     this.connectTimeoutMs = settings.connectTimeoutMs;
     this.maxOpenCursors = settings.maxOpenCursors;
+    this.passwordFrom = settings.passwordFrom;
+    this.#passwordFunction = settings.passwordFunction;
     this.#redactor = new Redactor([
       revealSecret(this.#components.password),
       typeof this.ssl === "object" ? revealSecret(this.ssl.key) : undefined,
     ]);
     this.#cursors = new CursorCache(this.maxOpenCursors);
-    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, settings, this.#redactor));
+    const source = this.#passwordFunction ?? this.passwordFrom;
+    const passwordProvider = source
+      ? passwordSupplier(source, () => credentialRequest(this.#components, this.blockName), (password) => this.#redactor.add(password))
+      : undefined;
+    const poolSettings = { ...settings, passwordProvider };
+    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, poolSettings, this.#redactor));
     if (!loadingUnvalidated) validateSettings(SqlConnector.type.name, settings);
   }
 
@@ -119,6 +137,20 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   toBlockData(): Record<string, unknown> {
     return settingsToBlockData(this);
+  }
+
+  /**
+   * Saves the connector as a block. A password given as a function cannot be saved: register
+   * it with `registerCredentialProvider(name, fn)` and save `passwordFrom: { provider: name }`.
+   */
+  override async save(name: string, options?: SaveOptions): Promise<void> {
+    if (this.#passwordFunction) {
+      throw new CredentialProviderError(
+        `block ${JSON.stringify(name)} was not saved: its password is a function, and functions cannot be stored. ` +
+          'Register it with registerCredentialProvider("my-provider", fn) and create the connector with passwordFrom: { provider: "my-provider" } instead',
+      );
+    }
+    return super.save(name, options);
   }
 
   /** A safe view for logs and `JSON.stringify`: secrets masked, the URL with its password masked. */

@@ -5,6 +5,7 @@
  */
 export {
   BatchItemError,
+  type BulkInsertTarget,
   type ConnectionFactory,
   type ConnectionSettings,
   type CursorOptions,
