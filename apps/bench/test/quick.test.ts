@@ -7,7 +7,7 @@ import { WORKLOADS } from "../dist/workloads/index.js";
 // A smoke test: every workload runs end to end at tiny sizes on every database and yields a
 // sensible measurement. Speed targets are checked by the full run (RESULTS.md), not here.
 describe("benchmarks (quick mode)", () => {
-  it("runs every registered workload on each of its databases and compares both sides", { timeout: 300_000 }, async () => {
+  it("runs every registered workload on each of its databases and compares both sides", { timeout: 600_000 }, async () => {
     const rows = await runBenchmarks({ mode: "quick" });
     const seen = rows.map((row) => `${row.workload}/${row.database}`);
     expect(seen).toEqual(WORKLOADS.flatMap((w) => w.databases.map((d) => `${w.id}/${d}`)));

@@ -21,6 +21,7 @@ export class BenchCluster {
   readonly #database: string;
   readonly #workers: ChildProcess[] = [];
   #client: DBOSClient | undefined;
+  #durable = true;
 
   constructor(serverUrl: string) {
     const suffix = `${process.pid}_${randomBytes(3).toString("hex")}`;
@@ -43,9 +44,10 @@ export class BenchCluster {
   }
 
   /** Creates the DBOS database, the points table and the block the flows use (in this process's env). */
-  async setUp(blockUrl: string): Promise<void> {
+  async setUp(blockUrl: string, options: { durable?: boolean } = {}): Promise<void> {
     Object.assign(process.env, { SQLBLOCKS_HOME: this.env.SQLBLOCKS_HOME, SQLBLOCKS_STORE_URL: "", SQLBLOCKS_LOGGING_LEVEL: "WARNING" });
-    await DBOS.migrate(this.env.SQLBLOCKS_DBOS_DATABASE_URL!);
+    this.#durable = options.durable ?? true;
+    if (this.#durable) await DBOS.migrate(this.env.SQLBLOCKS_DBOS_DATABASE_URL!);
     const db = new SqlConnector({ connectionInfo: blockUrl });
     try {
       await db.execute(`CREATE TABLE IF NOT EXISTS ${POINTS_TABLE} (id integer PRIMARY KEY, v text NOT NULL)`);
@@ -54,6 +56,7 @@ export class BenchCluster {
     } finally {
       await db.close();
     }
+    if (!this.#durable) return;
     this.#client = await DBOSClient.create({ systemDatabaseUrl: this.env.SQLBLOCKS_DBOS_DATABASE_URL!, applicationName: this.env.SQLBLOCKS_DBOS_APP!, systemDatabasePoolSize: 4 });
   }
 
@@ -113,6 +116,7 @@ export class BenchCluster {
     for (const child of this.#workers) if (child.exitCode === null) child.kill("SIGTERM");
     await Promise.all(this.#workers.map((child) => (child.exitCode !== null ? undefined : new Promise((resolve) => child.once("exit", resolve)))));
     await this.#client?.destroy();
+    if (!this.#durable) return;
     const admin = new pg.Client({ connectionString: this.#server });
     await admin.connect();
     try {

@@ -23,11 +23,12 @@ function drainWorkload(workers: number): Workload {
     databases: ["postgres"],
     // Informational: the goal (4 workers ≥ 2× 1 worker) compares rows, see RESULTS.md.
     targetRatio: 0,
+    rawMethod: `the same flows called in-process, ${4 * workers} at a time, in one process (no durability)`,
     async prepare() {},
     async run(variant, { url, sizes }) {
       const cluster = new BenchCluster(url);
       try {
-        await cluster.setUp(url);
+        await cluster.setUp(url, { durable: variant === "sqlblocks" });
         if (variant === "raw") {
           const count = drainFlows(sizes);
           return await timed(async () => {
@@ -67,12 +68,13 @@ export const durableOverheadWorkload: Workload = {
   unit: "tasks",
   databases: ["postgres"],
   targetLatencyMs: 5,
+  rawMethod: "the same flow called in-process (run history recorded too); the figure is net of it",
   async prepare() {},
   async run(variant, { url, sizes }) {
     const tasks = overheadTasks(sizes);
     const cluster = new BenchCluster(url);
     try {
-      await cluster.setUp(url);
+      await cluster.setUp(url, { durable: variant === "sqlblocks" });
       if (variant === "raw") {
         const warm = await SqlConnector.load("bench-pg");
         await warm.close();

@@ -1,6 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
-import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,7 +13,8 @@ import { RunHistory } from "@sqlblocks/flow";
 const RUNS = 20;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appDir = path.resolve(here, "../..");
-const cliBin = path.join(path.dirname(createRequire(import.meta.url).resolve("sqlblocks")), "bin.js");
+// The CLI of this repository (not a dependency of the demo: the web page's tests depend on the demo).
+const cliBin = path.resolve(appDir, "../../packages/cli/dist/bin.js");
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const say = (line: string) => console.log(`[cluster] ${line}`);
 
