@@ -5,6 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { type Database, databaseUrl, FULL, QUICK } from "./config.js";
+import { formatRow, TABLE_HEADER } from "./format.js";
 import { type Measurement, type Variant, WORKLOADS, type Workload } from "./workloads/index.js";
 
 const run = promisify(execFile);
@@ -16,6 +17,12 @@ export interface ResultRow {
   title: string;
   database: Database;
   unit: string;
+  /** Rows or operations one timed run handled. */
+  count: number;
+  /** How the raw side does the work (from the workload), when it says. */
+  rawMethod?: string | undefined;
+  /** `reference`: a figure printed for context, without a target. */
+  kind: "target" | "reference";
   sqlblocks?: Summary | undefined;
   raw?: Summary | undefined;
   /** sqlblocks/raw throughput. */
@@ -28,10 +35,13 @@ export interface ResultRow {
   met: boolean;
 }
 
+/** Medians of one side, with every repetition's throughput. */
 export interface Summary {
   perSecond: number;
   ms: number;
   maxRssMb: number;
+  /** Throughput of each repetition, in the order they ran. */
+  samples: number[];
 }
 
 interface ChildResult extends Measurement {
@@ -55,6 +65,7 @@ async function runChild(workload: Workload, variant: Variant, database: Database
 
 function summarize(results: ChildResult[]): Summary {
   return {
+    samples: results.map((r) => Math.round((r.count / r.ms) * 1000)),
     perSecond: median(results.map((r) => (r.count / r.ms) * 1000)),
     ms: median(results.map((r) => r.ms)),
     maxRssMb: median(results.map((r) => r.maxRssKb / 1024)),
@@ -111,37 +122,36 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
 function toRow(workload: Workload, database: Database, results: Record<Variant, ChildResult[]>): ResultRow {
   const sqlblocks = results.sqlblocks.length ? summarize(results.sqlblocks) : undefined;
   const raw = results.raw.length ? summarize(results.raw) : undefined;
-  const base = { workload: workload.id, title: workload.title, database, unit: workload.unit, sqlblocks, raw };
+  const method = workload.rawMethod;
+  const base = {
+    workload: workload.id,
+    title: workload.title,
+    database,
+    unit: workload.unit,
+    count: results.sqlblocks[0]?.count ?? results.raw[0]?.count ?? 0,
+    rawMethod: typeof method === "string" ? method : method?.[database],
+    sqlblocks,
+    raw,
+  };
   if (workload.targetLatencyMs !== undefined) {
     const count = results.sqlblocks[0]?.count ?? 1;
     const net = (sqlblocks?.ms ?? 0) - (raw?.ms ?? 0);
     const latencyMs = net / count;
-    return { ...base, latencyMs, target: `≤ ${workload.targetLatencyMs} ms/op`, met: latencyMs <= workload.targetLatencyMs };
+    const rssRatio = sqlblocks && raw ? sqlblocks.maxRssMb / raw.maxRssMb : undefined;
+    return { ...base, kind: "target", latencyMs, rssRatio, target: `≤ ${workload.targetLatencyMs} ms/op`, met: latencyMs <= workload.targetLatencyMs };
   }
   const ratio = sqlblocks && raw ? sqlblocks.perSecond / raw.perSecond : undefined;
   const rssRatio = sqlblocks && raw ? sqlblocks.maxRssMb / raw.maxRssMb : undefined;
-  const targets = [`≥ ${workload.targetRatio}×`];
+  if (workload.targetRatio === undefined && workload.targetRss === undefined) {
+    return { ...base, kind: "reference", ratio, rssRatio, target: "none (reference)", met: true };
+  }
+  const targets = [`≥ ${workload.targetRatio ?? 0}×`];
   if (workload.targetRss !== undefined) targets.push(`RSS ≤ ${workload.targetRss}×`);
   const met =
     ratio !== undefined &&
     ratio >= (workload.targetRatio ?? 0) &&
     (workload.targetRss === undefined || (rssRatio ?? Number.POSITIVE_INFINITY) <= workload.targetRss);
-  return { ...base, ratio, rssRatio, target: targets.join(", "), met };
+  return { ...base, kind: "target", ratio, rssRatio, target: targets.join(", "), met };
 }
 
-const number = (value: number | undefined, digits = 0) =>
-  value === undefined ? "–" : value.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-/** One markdown table row. */
-export function formatRow(row: ResultRow): string {
-  const throughput = (s: Summary | undefined) => (s ? `${number(s.perSecond)} ${row.unit}/s` : "–");
-  const rss = (s: Summary | undefined) => (s ? `${number(s.maxRssMb)} MB` : "–");
-  const result = row.latencyMs !== undefined ? `${number(row.latencyMs, 3)} ms/op` : `${number(row.ratio, 2)}×`;
-  return `| ${row.workload} ${row.title} | ${row.database} | ${throughput(row.sqlblocks)} | ${throughput(row.raw)} | ${result} | ${rss(row.sqlblocks)} / ${rss(row.raw)} | ${row.target} | ${row.met ? "met" : "MISSED"} |`;
-}
-
-/** The table header matching {@link formatRow}. */
-export const TABLE_HEADER = [
-  "| workload | database | sqlblocks | raw driver | sqlblocks/raw | peak RSS (sqlblocks / raw) | target | |",
-  "|---|---|---|---|---|---|---|---|",
-].join("\n");
+export { formatRow, TABLE_HEADER };

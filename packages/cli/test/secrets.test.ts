@@ -15,17 +15,30 @@ async function run(args: string[], stdin?: string): Promise<CliResult> {
   return result;
 }
 
+/** Runs a command that must succeed: a failed create would turn every later check into a pass. */
+async function runOk(args: string[], stdin?: string): Promise<CliResult> {
+  const result = await run(args, stdin);
+  expect(result.code, `${args.slice(0, 4).join(" ")}: ${result.stderr}`).toBe(0);
+  return result;
+}
+
 beforeAll(async () => {
-  await run(["block", "create", "sql-connector", "url-secret", "--url", `postgresql+pg://app:${ENCODED}@127.0.0.1:1/shop`]);
-  await run(
+  await runOk(["block", "create", "sql-connector", "url-secret", "--url", `postgresql+pg://app:${ENCODED}@127.0.0.1:1/shop`]);
+  await runOk(
     ["block", "create", "sql-connector", "stdin-secret", "--driver", "mysql", "--host", "127.0.0.1", "--port", "1", "--database", "shop", "--username", "app", "--password-stdin"],
     CANARY,
   );
-  await run(["block", "create", "sql-connector", "url-plus-stdin", "--url", "postgres://app@127.0.0.1:1/shop", "--password-stdin"], CANARY);
-  await run(["block", "create", "sql-connector", "local", "--url", `sqlite+better-sqlite3:///${path.join(home, "local.db")}`]);
+  await runOk(["block", "create", "sql-connector", "url-plus-stdin", "--url", "postgres://app@127.0.0.1:1/shop", "--password-stdin"], CANARY);
+  await runOk(["block", "create", "sql-connector", "local", "--url", `sqlite+better-sqlite3:///${path.join(home, "local.db")}`]);
+  // The three blocks really hold the canary, so "not printed" below means hidden, not absent.
+  process.env.SQLBLOCKS_HOME = home;
+  for (const name of ["url-secret", "stdin-secret", "url-plus-stdin"]) {
+    const info = (await SqlConnector.load(name)).connectionInfo;
+    const revealed = "reveal" in info ? info.reveal() : (info.password?.reveal() ?? "");
+    expect(revealed.includes(CANARY) || revealed.includes(ENCODED), name).toBe(true);
+  }
 
   // A run whose logs and errors brushed against the secret.
-  process.env.SQLBLOCKS_HOME = home;
   configureRunLogging({ console: false });
   const leaky = task("leaky", async () => {
     const connector = await SqlConnector.load("url-secret");
@@ -43,10 +56,11 @@ beforeAll(async () => {
   })();
   await flushRunHistory();
   await closeDefaultStores();
-});
+  // Eight CLI processes and a flow: minutes on a loaded 2-CPU machine, not the default 10 s.
+}, 120_000);
 
 describe("no command ever prints a secret", () => {
-  it("runs every command, as text and --json, and finds the canary password nowhere", async () => {
+  it("runs every command, as text and --json, and finds the canary password nowhere", { timeout: 240_000 }, async () => {
     const runs = parse<{ id: string }[]>(await run(["runs", "ls", "--json"]));
     expect(runs).toHaveLength(1);
     const id = runs[0]!.id;
@@ -67,8 +81,18 @@ describe("no command ever prints a secret", () => {
       ["block", "delete", "url-secret"],
     );
     // Read-only commands: run them side by side, a few at a time.
+    const first = outputs.length;
     for (let i = 0; i < all.length; i += 8) await Promise.all(all.slice(i, i + 8).map((args) => run(args)));
-    await run(["block", "delete", "stdin-secret", "--yes"]);
+    await runOk(["block", "delete", "stdin-secret", "--yes"]);
+
+    // Each command ended as it should: so its output is the real one, not an early failure.
+    // (The create and delete of url-secret run side by side, so their order is not fixed.)
+    const codeOf = (args: string[]) => outputs.slice(first).find((o) => o.args.join(" ") === args.join(" "))!.result.code;
+    for (const args of commands.flatMap((a) => [a, [...a, "--json"]])) {
+      const [, command, name] = args;
+      const expected = (command === "test" && name !== "local") || name === "missing" ? "failure" : "success";
+      expect(codeOf(args) === 0 ? "success" : "failure", args.join(" ")).toBe(expected);
+    }
 
     expect(outputs.length).toBeGreaterThan(30);
     for (const { args, result } of outputs) {
@@ -86,5 +110,5 @@ describe("no command ever prints a secret", () => {
     expect(logs.stdout).toContain("raw: postgresql://app:********@127.0.0.1:1/shop");
     const show = outputs.find((o) => o.args.join(" ") === `runs show ${id}`)!.result;
     expect(show.stdout).toContain("error: Error: could not reach postgresql://app:********@127.0.0.1:1/shop");
-  });
+  }, 180_000);
 });

@@ -399,6 +399,7 @@ describe("transaction", () => {
       ),
     );
     expect(failure).toBeInstanceOf(UniqueViolationError);
+    expect(failure).toBeInstanceOf(DatabaseError);
     expect(failure).toMatchObject({ name: "UniqueViolationError", code: "SQLBLOCKS_UNIQUE_VIOLATION", index: 0 });
     expect(failure.message).toMatch(/parameter set 0/);
     const outside = await rejection(

@@ -7,7 +7,7 @@ import {
   type SslOptions,
 } from "@sqlblocks/core/driver";
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from "mysql2";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** MySQL's and MariaDB's default port. */
 export const DEFAULT_PORT = 3306;
@@ -176,6 +176,13 @@ function nativeModule(acquireTimeoutMs: number | undefined): typeof mysql {
  *   strings), `dateStrings: false` (DATETIME / TIMESTAMP / DATE as `Date`).
  * - `connectArgs` are merged last into the native mysql2 options (`extra`).
  */
+/**
+ * Credential providers by the DataSource options they belong to: mysql2 reads a connection's
+ * password synchronously during its handshake, so `connect()` asks the provider first and
+ * hands the pool the fresh password before a new connection is opened.
+ */
+export const passwordProviders = new WeakMap<object, () => Promise<string>>();
+
 export function createDataSourceOptions(settings: ConnectionSettings): DataSourceOptions {
   const { components } = settings;
   const fromQuery = mapQuery(components.query ?? {});
@@ -205,6 +212,7 @@ export function createDataSourceOptions(settings: ConnectionSettings): DataSourc
     entities: [],
     extra,
   };
+  if (settings.passwordProvider) passwordProviders.set(options, settings.passwordProvider);
   return options as DataSourceOptions;
 }
 

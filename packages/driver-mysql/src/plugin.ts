@@ -1,9 +1,9 @@
 import { DRIVER_CONTRACT_VERSION, Driver, type DriverPlugin } from "@sqlblocks/core/driver";
 import type { Pool } from "mysql2";
-import type { DataSource } from "typeorm";
+import type { DataSource } from "@sqlblocks/core/driver";
 import { connectMysql } from "./connection.js";
 import { classifyMysqlError } from "./errors.js";
-import { createDataSourceOptions } from "./options.js";
+import { createDataSourceOptions, passwordProviders } from "./options.js";
 
 /** A prepared statement counts its parameters in an unsigned 16-bit field. */
 const MAX_BIND_PARAMETERS = 65_535;
@@ -28,11 +28,23 @@ const mysqlPlugin: DriverPlugin = {
 
   createDataSourceOptions,
 
-  connect(dataSource: DataSource) {
-    return connectMysql((dataSource.driver as unknown as { pool: Pool }).pool);
+  async connect(dataSource: DataSource) {
+    const pool = (dataSource.driver as unknown as { pool: Pool }).pool;
+    const provider = passwordProviders.get(dataSource.options);
+    if (provider && opensNewConnection(pool)) {
+      (pool as unknown as { config: { connectionConfig: { password?: string } } }).config.connectionConfig.password = await provider();
+    }
+    return connectMysql(pool);
   },
 
   classifyError: classifyMysqlError,
 };
+
+/** Whether the pool has no idle connection, so the next acquire opens a new one. */
+function opensNewConnection(pool: Pool): boolean {
+  const free = (pool as unknown as { _freeConnections?: { length: number } })._freeConnections;
+  // Unknown pool internals: ask the provider every time rather than use a stale password.
+  return free === undefined || free.length === 0;
+}
 
 export default mysqlPlugin;

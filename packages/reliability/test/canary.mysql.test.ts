@@ -1,6 +1,7 @@
 /**
  * Secret canary probes against MariaDB (and MySQL): errors from a wrong host, port,
- * password and database name, and a flow run on the real server with users whose
+ * password and database name, TLS to a server that requires a client certificate (an ssl
+ * key the client's TLS layer rejects, a certificate the server's TLS layer rejects), and a flow run on the real server with users whose
  * passwords are the canaries — none may show a secret, in any spelling.
  */
 import { randomBytes } from "node:crypto";
@@ -12,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CanaryProbes, PASSWORD_CANARY, URL_PASSWORD_CANARY } from "./support/canary.js";
 import { probeFlowRun, probeServerCase, type ServerCase } from "./support/canary-server.js";
 import { MYSQL_URL, serverGate, tempDir, uniqueName } from "./support/env.js";
+import { describeTlsCanary } from "./support/tls-canary.js";
 import { closedPort } from "@sqlblocks/testkit";
 
 const probes = new CanaryProbes();
@@ -101,6 +103,8 @@ describe("canary: MariaDB connection errors", () => {
     await probeServerCase(probes, home, `mysql-case-${index}`, testCase, "mysql");
   });
 });
+
+describeTlsCanary(probes, home, "mysql");
 
 describe("canary: a flow run on MariaDB that fails on purpose", () => {
   it("prints and stores no secret", async (context) => {

@@ -1,6 +1,7 @@
 /**
  * Secret canary probes against PostgreSQL: errors from a wrong host, port, password and
- * database name, a rejected TLS key, and a flow run on the real server — none may show the
+ * database name, TLS to a server that requires a client certificate (an ssl key the client's
+ * TLS layer rejects, a certificate the server's TLS layer rejects), and a flow run on the real server — none may show the
  * password, the URL password or the ssl key, in any spelling.
  */
 import path from "node:path";
@@ -8,10 +9,11 @@ import { BlockStore, closeDefaultStores, parseConnectionUrl, registerDriver, Sql
 import postgresPlugin from "@sqlblocks/driver-postgres";
 import sqlitePlugin from "@sqlblocks/driver-sqlite";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { CanaryProbes, PASSWORD_CANARY, SSL_KEY_CANARY, URL_PASSWORD_CANARY } from "./support/canary.js";
+import { CanaryProbes, PASSWORD_CANARY, URL_PASSWORD_CANARY } from "./support/canary.js";
 import { probeFlowRun, probeServerCase, type ServerCase } from "./support/canary-server.js";
 import { PG_URL, serverGate, tempDir } from "./support/env.js";
 import { FakePasswordRejectingServer } from "./support/fake-pg.js";
+import { describeTlsCanary } from "./support/tls-canary.js";
 import { closedPort } from "@sqlblocks/testkit";
 
 const probes = new CanaryProbes();
@@ -83,16 +85,6 @@ const CASES: ServerCase[] = [
   { probe: "wrong password (URL, server asks, rejects, quotes it)", make: () => url("127.0.0.1", fakePort, "shop"), driverCode: "28P01" },
   { probe: "wrong database name", make: () => components({ database: "no_such_database_canary" }), driverCode: "3D000", needsServer: true },
   { probe: "wrong database name (URL)", make: () => url(target.host ?? "127.0.0.1", target.port ?? 5432, "no_such_database_canary"), driverCode: "3D000", needsServer: true },
-  {
-    probe: "ssl key the TLS layer rejects",
-    make: () =>
-      new SqlConnector({
-        connectionInfo: { ...target, password: PASSWORD_CANARY },
-        ssl: { key: SSL_KEY_CANARY, cert: "not a certificate", rejectUnauthorized: false },
-        connectTimeoutMs: 5_000,
-      }),
-    needsServer: true,
-  },
 ];
 
 describe("canary: PostgreSQL connection errors", () => {
@@ -107,6 +99,8 @@ describe("canary: PostgreSQL connection errors", () => {
     probes.record("pg: the canary password really went over the wire");
   });
 });
+
+describeTlsCanary(probes, home, "pg");
 
 describe("canary: a flow run on PostgreSQL that fails on purpose", () => {
   it("prints and stores no secret", async (context) => {

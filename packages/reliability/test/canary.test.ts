@@ -273,5 +273,5 @@ describe("canary: every CLI command, as text and --json", () => {
     expect(byLabel.get("block delete --yes")!.code).toBe(0);
     expect(byLabel.get(`runs logs ${id}`)!.stdout).toContain("********");
     checkStoreBytes("after the CLI");
-  }, 90_000);
+  }, 240_000);
 });

@@ -4,15 +4,19 @@
  * to every client — stands in for a restart. The connections under test log in as a user of
  * their own, so only they are killed.
  *
- * - a flow whose tasks retry only transient errors completes with exactly the expected rows
- *   while its connections keep being killed;
- * - an executeMany interrupted by a killed connection leaves none or all of its rows;
+ * - a flow whose tasks retry only transient errors completes while its connections keep being
+ *   killed; the table has no unique key and every attempt marks its rows: each batch is
+ *   committed exactly once, except where a kill during COMMIT lost the acknowledgement of a
+ *   commit that landed (identified, counted);
+ * - an executeMany interrupted by a killed connection: success ⇒ all rows; error ⇒ no row,
+ *   or all rows only when the kill hit its COMMIT;
  * - cursors whose connections died: resetConnections recovers them, without hanging.
  */
-import { randomBytes } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { BlockStore, closeDefaultStores, DatabaseError, parseConnectionUrl, registerDriver, SqlConnector } from "@sqlblocks/core";
 import mysqlPlugin from "@sqlblocks/driver-mysql";
 import { configureRunHistory, configureRunLogging, flow, flushRunHistory, RunHistory, task } from "@sqlblocks/flow";
+import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MYSQL_URL, serverGate, sleep, tempDir, uniqueName } from "./support/env.js";
 
@@ -71,6 +75,38 @@ async function connections(): Promise<{ id: number; command: string; info: strin
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
+/**
+ * Kills the test user's connections and says what each was running at that moment: the
+ * processlist row is read and the KILL sent in one multi-statement packet, so the statement
+ * seen is the one the kill met (to within the server's time between two statements).
+ */
+async function killNoting(): Promise<{ command: string; info: string | null }[]> {
+  const ids = (await connections()).map((c) => c.id);
+  if (!ids.length) return [];
+  const parts = parseConnectionUrl(MYSQL_URL);
+  const raw = await mysql.createConnection({
+    host: parts.host ?? "127.0.0.1",
+    port: parts.port ?? 3306,
+    user: parts.username,
+    password: parts.password?.reveal(),
+    multipleStatements: true,
+  });
+  try {
+    const seen: { command: string; info: string | null }[] = [];
+    for (const id of ids) {
+      const [results] = await raw.query(
+        `SELECT COMMAND AS command, INFO AS info FROM information_schema.PROCESSLIST WHERE ID = ${Number(id)}; KILL ${Number(id)}`,
+      ).catch(() => [[[]]] as const);
+      seen.push(...((results as unknown[])[0] as { command: string; info: string | null }[]));
+    }
+    return seen;
+  } finally {
+    await raw.end();
+  }
+}
+
+const isCommit = (info: string | null | undefined) => /^\s*COMMIT\b/i.test(info ?? "");
+
 /** Kills the test user's connections that match `filter`; returns how many. */
 async function kill(filter: (c: { command: string; info: string | null }) => boolean = () => true): Promise<number> {
   const ids = (await connections()).filter(filter).map((c) => c.id);
@@ -79,24 +115,34 @@ async function kill(filter: (c: { command: string; info: string | null }) => boo
 }
 
 describe("mysql faults: a flow while its connections are killed", () => {
-  it("tasks retrying only transient errors complete the flow with exactly the expected rows", async (context) => {
+  it("tasks retrying only transient errors commit every batch exactly once (lost COMMIT acknowledgements identified)", async (context) => {
     gate(context);
-    const table = await createTable("rel_flow_rows", "id INT PRIMARY KEY, batch INT NOT NULL");
+    // No unique key: a batch applied twice stays visible as two attempts' rows.
+    const table = await createTable("rel_flow_rows", "id INT NOT NULL, batch INT NOT NULL, attempt VARCHAR(64) NOT NULL");
     await new SqlConnector({ connectionInfo: userUrl, pool: { max: 2 } }).save("mysql-faulty", { store });
     const BATCHES = 16;
     const ROWS = 250;
+    /** Every attempt of every batch: how it ended, and whether its error came from COMMIT. */
+    const attempts = new Map<string, { batch: number; ok: boolean; atCommit: boolean }>();
     const retryCondition = (error: unknown) => (error as { transient?: unknown }).transient === true;
     const insertBatch = task({ name: "insert-batch", retries: 10, retryDelayMs: 20, retryCondition }, async (batch: number) => {
+      const attempt = `${batch}:${randomUUID()}`;
+      let bodyDone = false;
       const db = await SqlConnector.load("mysql-faulty", { store });
       try {
-        // Idempotent by design (the commit of a killed session may or may not have landed).
         await db.transaction(async (tx) => {
           await tx.execute("SELECT SLEEP(0.04)");
           await tx.executeMany(
-            `INSERT INTO ${table} (id, batch) VALUES (:id, :batch) ON DUPLICATE KEY UPDATE batch = VALUES(batch)`,
-            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch })),
+            `INSERT INTO ${table} (id, batch, attempt) VALUES (:id, :batch, :attempt)`,
+            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch, attempt })),
           );
+          bodyDone = true;
         });
+        attempts.set(attempt, { batch, ok: true, atCommit: false });
+      } catch (error) {
+        // The body finished, so the error came from COMMIT: it may have landed.
+        attempts.set(attempt, { batch, ok: false, atCommit: bodyDone });
+        throw error;
       } finally {
         await db.close();
       }
@@ -115,11 +161,34 @@ describe("mysql faults: a flow while its connections are killed", () => {
       if (!done) kills += await kill();
     }
     expect(await running).toBe(BATCHES * ROWS);
+
+    const committed = (
+      await admin!.execute<{ attempt: string; batch: number; n: number; ids: number; lo: number; hi: number }>(
+        `SELECT attempt, MIN(batch) AS batch, COUNT(*) AS n, COUNT(DISTINCT id) AS ids, MIN(id) AS lo, MAX(id) AS hi FROM ${table} GROUP BY attempt`,
+      )
+    ).rows;
+    let lostAcks = 0;
+    for (const c of committed) {
+      const known = attempts.get(c.attempt);
+      // Every committed attempt committed all of its rows, and only its own batch's ids.
+      expect(known, `rows of an unknown attempt ${c.attempt}`).toBeDefined();
+      expect([c.n, c.ids, c.lo, c.hi].map(Number)).toEqual([ROWS, ROWS, known!.batch * ROWS, known!.batch * ROWS + ROWS - 1]);
+      // A committed attempt that reported an error must have been killed during its COMMIT.
+      if (!known!.ok) {
+        expect(known!.atCommit, `attempt ${c.attempt} failed before COMMIT, yet its rows are there`).toBe(true);
+        lostAcks++;
+      }
+    }
+    for (let batch = 0; batch < BATCHES; batch++) {
+      const succeeded = [...attempts].filter(([, a]) => a.batch === batch && a.ok).map(([id]) => id);
+      // One successful attempt per batch (the task stops retrying), and its rows are there.
+      expect(succeeded).toHaveLength(1);
+      expect(committed.map((c) => c.attempt)).toContain(succeeded[0]);
+    }
+    // No id twice, except the rows of commits whose acknowledgement was lost.
     const total = BATCHES * ROWS;
-    const [row] = (await admin!.execute<{ n: number; distinct_ids: number; total: string }>(
-      `SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS distinct_ids, SUM(id) AS total FROM ${table}`,
-    )).rows;
-    expect([Number(row!.n), Number(row!.distinct_ids), Number(row!.total)]).toEqual([total, total, (total * (total - 1)) / 2]);
+    const [row] = (await admin!.execute<{ n: number; distinct_ids: number }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS distinct_ids FROM ${table}`)).rows;
+    expect([Number(row!.n), Number(row!.distinct_ids)]).toEqual([total + lostAcks * ROWS, total]);
 
     await flushRunHistory();
     const history = new RunHistory(store.db);
@@ -130,8 +199,9 @@ describe("mysql faults: a flow while its connections are killed", () => {
     const retried = tasks.filter((t) => t.attempts > 1);
     expect(kills).toBeGreaterThan(0);
     expect(retried.length).toBeGreaterThan(0);
+    expect(attempts.size).toBe(tasks.reduce((a, t) => a + t.attempts, 0));
     figures.push(
-      `flow under kills: ${kills} connections killed, ${retried.length}/${BATCHES} tasks retried (${tasks.reduce((a, t) => a + t.attempts, 0) - BATCHES} retries), ${total} rows exactly`,
+      `flow under kills: ${kills} connections killed, ${retried.length}/${BATCHES} tasks retried (${attempts.size - BATCHES} retries), each batch committed once, ${lostAcks} lost COMMIT acknowledgement(s), ${total} distinct rows`,
     );
   }, 60_000);
 });
@@ -165,11 +235,13 @@ describe("mysql faults: executeMany interrupted by a killed connection", () => {
     { path: "one statement per set", sql: (t: string) => `INSERT INTO ${t} (id, payload) SELECT :id, :payload`, rows: 3_000 },
   ];
 
-  it.for(cases)("$path: none or all of the rows, never some", { timeout: 60_000 }, async ({ path, sql, rows }, context) => {
+  it.for(cases)("$path: success ⇒ all rows; error ⇒ none, or all only when the kill hit COMMIT", { timeout: 180_000 }, async ({ path, sql, rows }, context) => {
     gate(context);
-    const table = await createTable("rel_many", "id INT PRIMARY KEY, payload VARCHAR(64) NOT NULL");
+    // No unique key, so nothing can absorb a set applied twice.
+    const table = await createTable("rel_many", "id INT NOT NULL, payload VARCHAR(64) NOT NULL");
     const outcomes: string[] = [];
-    for (const delay of [0, 20, 60, 150]) {
+    // Kill at different points, and once not at all (so "success ⇒ all rows" is checked).
+    for (const delay of [0, 20, 60, 150, null]) {
       const db = new SqlConnector({ connectionInfo: userUrl, pool: { max: 1 } });
       try {
         await db.execute("SELECT 1");
@@ -185,21 +257,33 @@ describe("mysql faults: executeMany interrupted by a killed connection", () => {
         });
         // Wait until the batch is running on the server, then kill it.
         while (!finished && !(await connections()).some((c) => c.info?.includes(table))) await sleep(2);
-        await sleep(delay);
-        const killed = finished ? 0 : await kill();
+        if (delay !== null) await sleep(delay);
+        const killed = finished || delay === null ? [] : await killNoting();
+        const atCommit = killed.some((k) => isCommit(k.info));
         const outcome = await running;
-        const count = Number((await admin!.execute<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n);
+        const [counted] = (await admin!.execute<{ n: number; ids: number }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids FROM ${table}`)).rows;
+        const count = Number(counted!.n);
+        expect(Number(counted!.ids), "no id twice").toBe(count);
+        const where = `${path}: ${count} rows after a kill ${delay} ms in (${killed.map((k) => `${k.command}: ${(k.info ?? "").slice(0, 30)}`).join("; ") || "none"})`;
         if ("error" in outcome) {
           expect(outcome.error).toBeInstanceOf(DatabaseError);
           expect((outcome.error as DatabaseError).transient).toBe(true);
+          // Rows of a failed call only when the kill met its COMMIT (the ack may be lost).
+          if (atCommit) expect([0, rows], where).toContain(count);
+          else expect(count, where).toBe(0);
+        } else {
+          expect(count, where).toBe(rows);
         }
-        expect([0, rows], `${path}: ${count} rows after a kill ${delay} ms in`).toContain(count);
-        outcomes.push(`${killed ? "killed" : "not killed"} at +${delay} ms → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`);
+        outcomes.push(
+          `${killed.length ? `killed${atCommit ? " at COMMIT" : ""}` : "not killed"} ${delay === null ? "(control)" : `at +${delay} ms`} → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`,
+        );
       } finally {
         await db.close();
       }
     }
+    // At least one kill really interrupted the batch, and the call without a kill succeeded.
     expect(outcomes.some((o) => o.startsWith("killed") && o.includes("error, none"))).toBe(true);
+    expect(outcomes.at(-1)).toMatch(/^not killed .* ok, all$/);
     figures.push(`executeMany (${path}, ${rows} sets): ${outcomes.join("; ")}`);
   });
 });

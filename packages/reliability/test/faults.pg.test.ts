@@ -4,11 +4,15 @@
  * (`pg_terminate_backend`, what a restart does to every client, SQLSTATE 57P01) stands
  * in for a restart.
  *
- * - a flow whose tasks retry only transient errors completes with exactly the expected
- *   rows while its connections keep being killed;
- * - an executeMany interrupted by a killed connection leaves none or all of its rows;
+ * - a flow whose tasks retry only transient errors completes while its connections keep being
+ *   killed; the table has no unique key and every attempt marks its rows, so a batch applied
+ *   twice shows: each batch is committed exactly once, except where a kill during COMMIT lost
+ *   the acknowledgement of a commit that landed (identified, counted);
+ * - an executeMany interrupted by a killed connection: success ⇒ all rows; error ⇒ no row,
+ *   or all rows only when the kill hit its COMMIT;
  * - cursors whose connection died fail as transient and resetConnections recovers them.
  */
+import { randomUUID } from "node:crypto";
 import { BlockStore, closeDefaultStores, DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import postgresPlugin from "@sqlblocks/driver-postgres";
 import { configureRunHistory, configureRunLogging, flow, flushRunHistory, RunHistory, task } from "@sqlblocks/flow";
@@ -66,27 +70,53 @@ async function terminate(appName: string, filter: (b: { state: string; in_tx: bo
   return pids.length;
 }
 
+/**
+ * Terminates every backend of `appName` and says what each was running at that moment: the
+ * statement is read and the backend signalled in one row of one query, so "it was running
+ * COMMIT" is what the server saw when the kill was sent.
+ */
+async function terminateNoting(appName: string): Promise<{ state: string; query: string }[]> {
+  return (
+    await admin.execute<{ state: string; query: string; killed: boolean }>(
+      "SELECT state, query, pg_terminate_backend(pid) AS killed FROM pg_stat_activity WHERE application_name = :app",
+      { app: appName },
+    )
+  ).rows;
+}
+
+const isCommit = (query: string | null | undefined) => /^\s*COMMIT\b/i.test(query ?? "");
+
 describe("postgres faults: a flow while its connections are killed", () => {
-  it("tasks retrying only transient errors complete the flow with exactly the expected rows", async (context) => {
+  it("tasks retrying only transient errors commit every batch exactly once (lost COMMIT acknowledgements identified)", async (context) => {
     gate(context);
     const appName = uniqueName("sqlb_rel_flow");
-    const table = await createTable("rel_flow_rows", "id int PRIMARY KEY, batch int NOT NULL");
+    // No unique key: a batch applied twice stays visible as two attempts' rows.
+    const table = await createTable("rel_flow_rows", "id int NOT NULL, batch int NOT NULL, attempt text NOT NULL");
     await new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 2 } }).save("pg-faulty", { store });
     const BATCHES = 16;
     const ROWS = 250;
+    /** Every attempt of every batch: how it ended, and whether its error came from COMMIT. */
+    const attempts = new Map<string, { batch: number; ok: boolean; atCommit: boolean }>();
 
     const retryCondition = (error: unknown) => (error as { transient?: unknown }).transient === true;
     const insertBatch = task({ name: "insert-batch", retries: 10, retryDelayMs: 20, retryCondition }, async (batch: number) => {
+      const attempt = `${batch}:${randomUUID()}`;
+      let bodyDone = false;
       const db = await SqlConnector.load("pg-faulty", { store });
       try {
-        // Idempotent by design (the commit of a killed session may or may not have landed).
         await db.transaction(async (tx) => {
           await tx.execute("SELECT pg_sleep(0.04)");
           await tx.executeMany(
-            `INSERT INTO ${table} (id, batch) VALUES (:id, :batch) ON CONFLICT (id) DO NOTHING`,
-            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch })),
+            `INSERT INTO ${table} (id, batch, attempt) VALUES (:id, :batch, :attempt)`,
+            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch, attempt })),
           );
+          bodyDone = true;
         });
+        attempts.set(attempt, { batch, ok: true, atCommit: false });
+      } catch (error) {
+        // The body finished, so the error came from COMMIT: it may have landed.
+        attempts.set(attempt, { batch, ok: false, atCommit: bodyDone });
+        throw error;
       } finally {
         await db.close();
       }
@@ -107,11 +137,33 @@ describe("postgres faults: a flow while its connections are killed", () => {
     }
     expect(await running).toBe(BATCHES * ROWS);
 
-    const [row] = (
-      await admin.execute<{ n: string; distinct_ids: string; sum: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids, sum(id) AS sum FROM ${table}`)
+    const committed = (
+      await admin.execute<{ attempt: string; batch: number; n: string; ids: string; lo: number; hi: number }>(
+        `SELECT attempt, min(batch) AS batch, count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi FROM ${table} GROUP BY attempt`,
+      )
     ).rows;
+    let lostAcks = 0;
+    for (const c of committed) {
+      const known = attempts.get(c.attempt);
+      // Every committed attempt committed all of its rows, and only its own batch's ids.
+      expect(known, `rows of an unknown attempt ${c.attempt}`).toBeDefined();
+      expect([Number(c.n), Number(c.ids), c.lo, c.hi]).toEqual([ROWS, ROWS, known!.batch * ROWS, known!.batch * ROWS + ROWS - 1]);
+      // A committed attempt that reported an error must have been killed during its COMMIT.
+      if (!known!.ok) {
+        expect(known!.atCommit, `attempt ${c.attempt} failed before COMMIT, yet its rows are there`).toBe(true);
+        lostAcks++;
+      }
+    }
+    for (let batch = 0; batch < BATCHES; batch++) {
+      const succeeded = [...attempts].filter(([, a]) => a.batch === batch && a.ok).map(([id]) => id);
+      // One successful attempt per batch (the task stops retrying), and its rows are there.
+      expect(succeeded).toHaveLength(1);
+      expect(committed.map((c) => c.attempt)).toContain(succeeded[0]);
+    }
+    // No id twice, except the rows of commits whose acknowledgement was lost.
     const total = BATCHES * ROWS;
-    expect(row).toEqual({ n: String(total), distinct_ids: String(total), sum: String((total * (total - 1)) / 2) });
+    const [row] = (await admin.execute<{ n: string; distinct_ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM ${table}`)).rows;
+    expect(row).toEqual({ n: String(total + lostAcks * ROWS), distinct_ids: String(total) });
 
     await flushRunHistory();
     const history = new RunHistory(store.db);
@@ -124,8 +176,9 @@ describe("postgres faults: a flow while its connections are killed", () => {
     // The faults really happened and were retried.
     expect(kills).toBeGreaterThan(0);
     expect(retried.length).toBeGreaterThan(0);
+    expect(attempts.size).toBe(tasks.reduce((a, t) => a + t.attempts, 0));
     figures.push(
-      `flow under kills: ${kills} backends killed, ${retried.length}/${BATCHES} tasks retried (${tasks.reduce((a, t) => a + t.attempts, 0) - BATCHES} retries), ${total} rows exactly`,
+      `flow under kills: ${kills} backends killed, ${retried.length}/${BATCHES} tasks retried (${attempts.size - BATCHES} retries), each batch committed once, ${lostAcks} lost COMMIT acknowledgement(s), ${total} distinct rows`,
     );
   }, 60_000);
 
@@ -173,12 +226,14 @@ describe("postgres faults: executeMany interrupted by a killed connection", () =
     { path: "one prepared statement per set", sql: (t: string) => `INSERT INTO ${t} (id, payload) SELECT :id, :payload`, rows: 4_000 },
   ];
 
-  it.for(cases)("$path: none or all of the rows, never some", { timeout: 60_000 }, async ({ path, sql, rows }, context) => {
+  it.for(cases)("$path: success ⇒ all rows; error ⇒ none, or all only when the kill hit COMMIT", { timeout: 180_000 }, async ({ path, sql, rows }, context) => {
     gate(context);
-    const table = await createTable("rel_many", "id int PRIMARY KEY, payload text NOT NULL");
+    // No unique key, so nothing can absorb a set applied twice.
+    const table = await createTable("rel_many", "id int NOT NULL, payload text NOT NULL");
     const outcomes: string[] = [];
-    // Kill at different points: as soon as the transaction is seen, and a little later.
-    for (const delay of [0, 20, 60, 150]) {
+    // Kill at different points: as soon as the transaction is seen, and a little later; and
+    // once not at all (so "success ⇒ all rows" is checked on every run).
+    for (const delay of [0, 20, 60, 150, null]) {
       const appName = uniqueName("sqlb_rel_many");
       const db = new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 1 } });
       try {
@@ -195,23 +250,33 @@ describe("postgres faults: executeMany interrupted by a killed connection", () =
         });
         // Wait until the batch's transaction is open on the server, then kill it.
         while (!finished && !(await backends(appName)).some((b) => b.in_tx)) await sleep(2);
-        await sleep(delay);
-        const killed = finished ? 0 : await terminate(appName);
+        if (delay !== null) await sleep(delay);
+        const killed = finished || delay === null ? [] : await terminateNoting(appName);
+        const atCommit = killed.some((k) => isCommit(k.query) && k.state === "active");
         const outcome = await running;
-        const [{ n }] = (await admin.execute<{ n: string }>(`SELECT count(*) AS n FROM ${table}`)).rows as [{ n: string }];
-        const count = Number(n);
+        const [counted] = (await admin.execute<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${table}`)).rows;
+        const count = Number(counted!.n);
+        expect(Number(counted!.ids), "no id twice").toBe(count);
+        const where = `${path}: ${count} rows after a kill ${delay} ms in (${killed.map((k) => `${k.state}: ${k.query.slice(0, 30)}`).join("; ") || "none"})`;
         if ("error" in outcome) {
           expect(outcome.error).toBeInstanceOf(DatabaseError);
           expect((outcome.error as DatabaseError).transient).toBe(true);
+          // Rows of a failed call only when the kill met its COMMIT (the ack may be lost).
+          if (atCommit) expect([0, rows], where).toContain(count);
+          else expect(count, where).toBe(0);
+        } else {
+          expect(count, where).toBe(rows);
         }
-        expect([0, rows], `${path}: ${count} rows after a kill ${delay} ms in`).toContain(count);
-        outcomes.push(`${killed ? "killed" : "not killed"} at +${delay} ms → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`);
+        outcomes.push(
+          `${killed.length ? `killed${atCommit ? " at COMMIT" : ""}` : "not killed"} ${delay === null ? "(control)" : `at +${delay} ms`} → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`,
+        );
       } finally {
         await db.close();
       }
     }
-    // At least one kill really interrupted the batch.
+    // At least one kill really interrupted the batch, and the call without a kill succeeded.
     expect(outcomes.some((o) => o.startsWith("killed") && o.includes("error, none"))).toBe(true);
+    expect(outcomes.at(-1)).toMatch(/^not killed .* ok, all$/);
     figures.push(`executeMany (${path}, ${rows} sets): ${outcomes.join("; ")}`);
   });
 });

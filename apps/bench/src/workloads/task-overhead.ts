@@ -11,6 +11,7 @@ export const taskOverheadWorkload: Workload = {
   unit: "ops",
   databases: ["sqlite"],
   targetLatencyMs: 0.5,
+  rawMethod: "the same async functions called plainly (the figure is net of them)",
   async prepare() {},
   async run(variant, { sizes }) {
     process.env.SQLBLOCKS_HOME = mkdtempSync(path.join(os.tmpdir(), "sqlblocks-bench-"));

@@ -9,6 +9,8 @@ export interface Measurement {
   count: number;
   /** Wall time of the timed part. */
   ms: number;
+  /** Peak RSS of the process measured, when it is not the one running the workload (C1). */
+  maxRssKb?: number;
 }
 
 /** Where one run happens. */
@@ -36,6 +38,11 @@ export interface Workload {
   variants?: readonly Variant[];
   /** The most acceptable sqlblocks/raw peak-RSS ratio, where memory matters. */
   targetRss?: number;
+  /**
+   * How the raw side does the work (one text, or one per database). RESULTS.md prints it,
+   * so say here where the raw side differs in method from sqlblocks.
+   */
+  rawMethod?: string | Partial<Record<Database, string>>;
   /** Runs in the parent before every repetition (fresh tables) or once. */
   prepare(context: RunContext): Promise<void>;
   /** Runs in the parent after the last repetition (drops what prepare made). */

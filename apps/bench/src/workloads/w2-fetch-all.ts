@@ -12,6 +12,7 @@ export const fetchAllWorkload: Workload = {
   databases: ["postgres"],
   targetRatio: 0.9,
   targetRss: 1.1,
+  rawMethod: "pg: one `pool.query` of the whole result",
   async prepare({ database, url, sizes }) {
     await ensureRowsTable(url, database, sizes.fetchRows);
   },

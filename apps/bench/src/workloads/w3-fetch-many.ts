@@ -13,6 +13,8 @@ export const fetchManyWorkload: Workload = {
   databases: ["postgres"],
   targetRatio: 1.0,
   targetRss: 1.2,
+  rawMethod:
+    "pg-cursor `read(pageSize)` until empty — differs in method: one page in flight at a time, while sqlblocks keeps two pages in flight (its own portal cursor)",
   async prepare({ database, url, sizes }) {
     await ensureRowsTable(url, database, sizes.fetchRows);
   },

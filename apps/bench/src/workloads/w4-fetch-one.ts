@@ -15,6 +15,7 @@ export const fetchOneWorkload: Workload = {
   unit: "ops",
   databases: ["postgres", "mariadb", "sqlite"],
   targetRatio: 0.9,
+  rawMethod: { postgres: "pg: `pool.query` (no cursor)", mariadb: "mysql2: `pool.query` (no cursor)", sqlite: "better-sqlite3: synchronous `stmt.get` (no cursor)" },
   async prepare({ database, url, sizes }) {
     await ensureRowsTable(url, database, sizes.lookupTableRows);
   },

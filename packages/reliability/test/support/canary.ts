@@ -74,13 +74,27 @@ function safe(fn: () => unknown): string {
 export class CanaryProbes {
   readonly #probes = new Map<string, number>();
   #hits = 0;
+  #needles = NEEDLES;
+  #byteNeedles = BYTE_NEEDLES;
+
+  /**
+   * Adds a secret made by the test (e.g. a real private key) to what every later check looks
+   * for: the whole text, every spelling of it, and each of its lines of 16 characters or more
+   * (a PEM body leaks line by line).
+   */
+  addSecret(secret: string): void {
+    const lines = secret.split("\n").filter((line) => line.length >= 16 && !line.startsWith("-----"));
+    const added = [secret, ...lines].flatMap(spellings).filter((needle) => needle.length >= 16);
+    this.#needles = [...new Set([...this.#needles, ...added])];
+    this.#byteNeedles = this.#needles.flatMap((needle) => [Buffer.from(needle, "utf8"), Buffer.from(needle, "utf16le")]);
+  }
 
   /** Checks `content` for every canary spelling; fails the test on a hit. */
   check(probe: string, content: string | Buffer | Uint8Array): void {
     const found =
       typeof content === "string"
-        ? NEEDLES.filter((needle) => content.includes(needle))
-        : BYTE_NEEDLES.filter((needle) => Buffer.from(content).includes(needle)).map((needle) => needle.toString("latin1"));
+        ? this.#needles.filter((needle) => content.includes(needle))
+        : this.#byteNeedles.filter((needle) => Buffer.from(content).includes(needle)).map((needle) => needle.toString("latin1"));
     this.#probes.set(probe, (this.#probes.get(probe) ?? 0) + 1);
     this.#hits += found.length;
     expect(found, `canary found in ${probe}`).toEqual([]);
@@ -99,7 +113,7 @@ export class CanaryProbes {
   summary(title: string): string {
     const checks = [...this.#probes.values()].reduce((a, b) => a + b, 0);
     return [
-      `[canary] ${title}: ${this.#probes.size} probes, ${checks} texts/buffers checked for ${NEEDLES.length} spellings, hits: ${this.#hits}`,
+      `[canary] ${title}: ${this.#probes.size} probes, ${checks} texts/buffers checked for ${this.#needles.length} spellings, hits: ${this.#hits}`,
       ...[...this.#probes.entries()].map(([probe, n]) => `[canary]   ${probe} (${n})`),
     ].join("\n");
   }
