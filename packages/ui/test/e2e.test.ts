@@ -48,6 +48,8 @@ for (const storeKind of ["embedded", "postgres"] as const) {
     const text = async (selector: string) => (await page.locator(selector).innerText()).trim();
     const go = async (hash: string) => {
       await page.evaluate((h) => {
+        // Clear the old view first, so no wait below can be satisfied by what was on screen before.
+        document.getElementById("app")?.replaceChildren();
         if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange"));
         else location.hash = h;
       }, hash);
@@ -220,7 +222,7 @@ for (const storeKind of ["embedded", "postgres"] as const) {
       await hostile().catch(() => undefined);
       await flushRunHistory();
       await go("#/runs");
-      await page.locator("#runs tbody tr").first().waitFor();
+      await page.locator("#runs a").filter({ hasText: XSS_SCRIPT }).waitFor();
       expect(await text("#runs tbody")).toContain(XSS_SCRIPT);
       await page.click(`#runs a >> text=${XSS_SCRIPT}`);
       await page.locator("#run-error").waitFor();

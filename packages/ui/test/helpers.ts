@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -95,9 +95,11 @@ export async function launchBrowser(): Promise<{ context: BrowserContext; close(
 
 /** Runs the real demo app (apps/demo) against a store: it saves its block and runs its flow. */
 export async function runDemo(storeEnv: NodeJS.ProcessEnv, sqlitePath: string): Promise<string> {
-  // apps/demo is not a dependency of this package (the CLI depends on this package and the
-  // demo on the CLI): turbo builds it before these tests through packages/ui/turbo.json.
-  const demoDir = path.join(import.meta.dirname, "..", "..", "..", "apps", "demo");
+  // The repository's demo app (not a dependency: the demo already depends on the CLI, which loads this package).
+  const demoDir = path.resolve(import.meta.dirname, "../../../apps/demo");
+  if (!existsSync(path.join(demoDir, "dist", "index.js"))) {
+    throw new Error(`the demo is not built (${demoDir}/dist): run npx pnpm@10 demo or npx pnpm@10 build first`);
+  }
   const { stdout } = await promisify(execFile)(process.execPath, [path.join(demoDir, "dist", "index.js")], {
     cwd: demoDir,
     env: { ...process.env, SQLBLOCKS_STORE_URL: "", SQLBLOCKS_STORE_SCHEMA: "", ...storeEnv, SQLITE_DB_PATH: sqlitePath },

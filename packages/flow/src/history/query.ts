@@ -195,7 +195,7 @@ export class RunQuery {
   }
 
   /**
-   * One page of flow runs, most recent first, with the total that match.
+   * One page of flow runs, most recent first (ties by id), with the total that match.
    *
    * @throws {RangeError} when `from` or `to` is not a time
    */
@@ -207,7 +207,7 @@ export class RunQuery {
     const where = whereClause(options);
     const rows = await this.db.all<SqlRow>(
       `SELECT f.*, (SELECT COUNT(*) FROM task_runs t WHERE t.flow_run_id = f.id) AS task_count
-       FROM flow_runs f ${where.sql} ORDER BY f.created_at DESC, f.id LIMIT ${limit} OFFSET ${offset}`,
+       FROM flow_runs f ${where.sql} ORDER BY f.created_at DESC, f.id DESC LIMIT ${limit} OFFSET ${offset}`,
       where.values,
     );
     const counted = await this.db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM flow_runs f ${where.sql}`, where.values);

@@ -64,9 +64,9 @@ export const FLOW_MIGRATIONS: StoreMigrationSet = {
       // The run queries behind the web page (RunQuery): newest first, by state, by flow.
       version: 3,
       statements: () => [
-        "CREATE INDEX IF NOT EXISTS flow_runs_by_created ON flow_runs (created_at)",
-        "CREATE INDEX IF NOT EXISTS flow_runs_by_state_created ON flow_runs (state, created_at)",
-        "CREATE INDEX IF NOT EXISTS flow_runs_by_name_created ON flow_runs (name, created_at)",
+        "CREATE INDEX IF NOT EXISTS flow_runs_by_created ON flow_runs (created_at, id)",
+        "CREATE INDEX IF NOT EXISTS flow_runs_by_state_created ON flow_runs (state, created_at, id)",
+        "CREATE INDEX IF NOT EXISTS flow_runs_by_name_created ON flow_runs (name, created_at, id)",
       ],
     },
   ],
