@@ -166,7 +166,10 @@ export function withPasswordProvider(pool: Pool, provider: () => Promise<string>
   const internals = pool as unknown as { _freeConnections?: { length: number }; config: { connectionConfig: { password?: string } } };
   const refreshed = (callback: ConnectionCallback): void => {
     // Unknown pool internals: ask every time rather than risk a stale password.
-    if ((internals._freeConnections?.length ?? 0) > 0) return getConnection(callback);
+    if ((internals._freeConnections?.length ?? 0) > 0) {
+      getConnection(callback);
+      return;
+    }
     provider().then(
       (password) => {
         internals.config.connectionConfig.password = password;
