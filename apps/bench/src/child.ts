@@ -10,5 +10,5 @@ const workload = WORKLOADS.find((w) => w.id === id);
 if (!workload) throw new Error(`unknown workload ${id}`);
 const sizes = mode === "full" ? FULL : QUICK;
 const measurement = await workload.run(variant, { database, url: databaseUrl(database, sqliteFile), sizes });
-process.stdout.write(`${JSON.stringify({ ...measurement, maxRssKb: process.resourceUsage().maxRSS })}\n`);
+process.stdout.write(`${JSON.stringify({ maxRssKb: process.resourceUsage().maxRSS, ...measurement })}\n`);
 process.exit(0);

@@ -1,8 +1,20 @@
 import { createRequire } from "node:module";
 import { closeDefaultStores } from "@sqlblocks/core";
 import { Command, CommanderError, Option } from "commander";
-import { blockCreate, blockDelete, blockInspect, blockList, blockTest, blockTypes } from "./commands/block.js";
+import {
+  blockCreate,
+  blockDelete,
+  blockInspect,
+  blockList,
+  blockTest,
+  blockTypes,
+  DEFAULT_BLOCK_TYPE,
+} from "./commands/block.js";
+import { registerKeyCommands } from "./commands/key.js";
 import { runsList, runsLogs, runsShow } from "./commands/runs.js";
+import { registerStoreCommands } from "./commands/store.js";
+import { registerDurableCommands } from "./commands/durable.js";
+import { uiCommand } from "./commands/ui.js";
 import { ExitCode, UsageError } from "./errors.js";
 import { errorLine } from "./format.js";
 import { type CliIo, processIo } from "./io.js";
@@ -15,7 +27,7 @@ const { version } = createRequire(import.meta.url)("../package.json") as { versi
  */
 export function createProgram(io: CliIo): Command {
   const program = new Command("sqlblocks")
-    .description("Manage sqlblocks blocks and inspect flow runs. The store is $SQLBLOCKS_HOME (default ~/.sqlblocks).")
+    .description("Manage sqlblocks blocks and inspect flow runs. The store is $SQLBLOCKS_STORE_URL (PostgreSQL) or $SQLBLOCKS_HOME (default ~/.sqlblocks).")
     .version(version)
     .exitOverride()
     .configureOutput({ writeOut: (text) => io.out(text.trimEnd()), writeErr: (text) => io.err(text.trimEnd()) })
@@ -40,8 +52,10 @@ export function createProgram(io: CliIo): Command {
   block
     .command("create")
     .description("save a new block; the password comes from a prompt or --password-stdin, never from an option")
-    .argument("<type>", "the block type: sql-connector")
-    .argument("<name>", "the block name: lowercase letters, digits, - and _")
+    // `block create <name>` (the type defaults to sql-connector) or `block create <type> <name>`.
+    .usage("[options] [type] <name>")
+    .argument("<type-or-name>", "the block type, sql-connector (the default, may be left out); or the name")
+    .argument("[name]", "the block name: lowercase letters, digits, - and _")
     .option("--url <url>", "connection URL, e.g. postgresql+pg://app@db:5432/shop")
     .option("--driver <driver>", "driver, e.g. postgresql+pg, mysql+mysql2, sqlite+better-sqlite3")
     .option("--host <host>", "database host")
@@ -55,7 +69,10 @@ export function createProgram(io: CliIo): Command {
     .addOption(new Option("--password <password>").hideHelp().argParser(() => {
       throw new UsageError("there is no --password option, so passwords stay out of shell history: use --password-stdin or the prompt");
     }))
-    .action((type: string, name: string, options: Parameters<typeof blockCreate>[3]) => blockCreate(io, type, name, options));
+    .action((first: string, second: string | undefined, options: Parameters<typeof blockCreate>[3]) =>
+      // One argument is the name, with the default type; two are <type> <name>.
+      second === undefined ? blockCreate(io, DEFAULT_BLOCK_TYPE, first, options) : blockCreate(io, first, second, options),
+    );
 
   block
     .command("delete")
@@ -102,6 +119,12 @@ export function createProgram(io: CliIo): Command {
     .argument("<id>", "the run id (or a unique prefix of it)")
     .option("--json", "print JSON")
     .action((id: string, options: { json?: boolean }) => runsLogs(io, id, options));
+
+  registerStoreCommands(program, io);
+  registerKeyCommands(program, io);
+
+  registerDurableCommands(program, io);
+  program.command("ui").description("serve the web page for blocks and runs (needs @sqlblocks/ui)").option("--host <host>", "interface to bind (default 127.0.0.1; anything else requires a token)").option("--port <port>", "port (default 4300; 0 picks a free one)").action((options: { host?: string; port?: string }) => uiCommand(io, options));
 
   return program;
 }

@@ -92,6 +92,20 @@ describe("block create / ls / inspect / types", () => {
     expect(replaced.code).toBe(0);
   });
 
+  it("block create <name> defaults the type to sql-connector (the only type); <type> <name> still works", async () => {
+    const created = await sqlblocks(home, ["block", "create", "short-form", "--url", sqliteUrl]);
+    expect(created).toMatchObject({ code: 0, stderr: "" });
+    expect(created.stdout.trim()).toBe(`Saved sql-connector/short-form: ${sqliteUrl}`);
+    const other = await sqlblocks(home, ["block", "create", "other-type", "x", "--url", sqliteUrl]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toMatch(/cannot create blocks of type "other-type"/);
+    const none = await sqlblocks(home, ["block", "create", "--url", sqliteUrl]);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/missing required argument/);
+    const deleted = await sqlblocks(home, ["block", "delete", "short-form", "--yes"]);
+    expect(deleted.code).toBe(0);
+  });
+
   it("explains a bad block name", async () => {
     const result = await sqlblocks(home, ["block", "create", "sql-connector", "Bad Name", "--url", sqliteUrl]);
     expect(result.code).toBe(1);
@@ -206,9 +220,17 @@ describe("block test", () => {
 
   it("names the driver package to install when it is missing", async () => {
     await sqlblocks(home, ["block", "create", "sql-connector", "needs-oracle", "--url", "oracle://app@db:1521/orcl"]);
-    const result = await sqlblocks(home, ["block", "test", "needs-oracle"]);
-    expect(result.code).toBe(1);
-    expectOneLineError(result.stderr, /@sqlblocks\/driver-oracle is not installed: run pnpm add @sqlblocks\/driver-oracle/);
+    for (const [agent, command] of [
+      ["pnpm/10.34.9 npm/? node/v20.19.0 linux x64", "pnpm add"],
+      ["npm/10.8.2 node/v20.19.0 linux x64 workspaces/false", "npm install"],
+    ]) {
+      const result = await sqlblocks(home, ["block", "test", "needs-oracle"], { env: { npm_config_user_agent: agent } });
+      expect(result.code).toBe(1);
+      expectOneLineError(
+        result.stderr,
+        new RegExp(`@sqlblocks/driver-oracle is not installed: run ${command} @sqlblocks/driver-oracle \\(or import it and pass it to registerDriver from @sqlblocks/core\\)`),
+      );
+    }
   });
 });
 

@@ -46,7 +46,7 @@ describe("runs ls", () => {
     expect(result.code).toBe(0);
     const lines = result.stdout.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^ID\s+FLOW\s+STATE\s+STARTED\s+DURATION\s+TASKS$/);
-    expect(lines[1]).toMatch(new RegExp(`^${failedRunId}\\s+doomed\\s+FAILED\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+\\d+ ms\\s+1$`));
+    expect(lines[1]).toMatch(new RegExp(`^${failedRunId}\\s+doomed\\s+FAILED\\s+\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\s+(?:\\d+ ms|\\d+\\.\\d s)\\s+1$`));
     expect(lines[2]).toMatch(new RegExp(`^${flowRunId}\\s+inventory\\s+COMPLETED\\s+.*\\s+2$`));
   });
 
@@ -77,7 +77,7 @@ describe("runs show", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`Flow run  ${flowRunId}`);
     expect(result.stdout).toContain("State     COMPLETED");
-    expect(result.stdout).toMatch(/ {2}setup {2}COMPLETED {2}\d+ ms {2}[0-9a-f-]{36}\n {4}execute: CREATE TABLE items \(id integer\) {2}\(\d+\.\d ms, 0 rows\)\n {4}executeMany: INSERT INTO items \(id\) VALUES \(:id\) {2}\(\d+\.\d ms, 3 rows\)/);
+    expect(result.stdout).toMatch(/ {2}setup {2}COMPLETED {2}(?:\d+ ms|\d+\.\d s) {2}[0-9a-f-]{36}\n {4}execute: CREATE TABLE items \(id integer\) {2}\(\d+\.\d ms, 0 rows\)\n {4}executeMany: INSERT INTO items \(id\) VALUES \(:id\) {2}\(\d+\.\d ms, 3 rows\)/);
     expect(result.stdout).toMatch(/ {2}count {2}COMPLETED .*\n {4}fetchAll: SELECT count\(\*\) AS n FROM items {2}\(\d+\.\d ms, 1 row\)/);
   });
 
@@ -100,7 +100,7 @@ describe("runs show", () => {
     const result = await sqlblocks(home, ["runs", "show", failedRunId]);
     expect(result.stdout).toContain("State     FAILED");
     expect(result.stdout).toContain("Error     Error: no such table: missing");
-    expect(result.stdout).toMatch(/broken {2}FAILED {2}\d+ ms, 2 attempts/);
+    expect(result.stdout).toMatch(/broken {2}FAILED {2}(?:\d+ ms|\d+\.\d s), 2 attempts/);
   });
 
   it("reports an unknown id on one line with exit code 1", async () => {

@@ -3,6 +3,7 @@
  * and a message that tells the user what to do next.
  */
 
+import { installCommand } from "./driver/install-hint.js";
 import { SqlBlocksError, type SqlBlocksErrorOptions } from "./errors/base.js";
 
 export { isSqlBlocksError, SqlBlocksError, type SqlBlocksErrorOptions } from "./errors/base.js";
@@ -132,7 +133,7 @@ export class DriverNotInstalledError extends SqlBlocksError {
   ) {
     super(
       "SQLBLOCKS_DRIVER_NOT_INSTALLED",
-      `${blockName ? `block "${blockName}"` : "this connector"} uses driver ${driver}, but ${packageName} is not installed: run pnpm add ${packageName}`,
+      `${blockName ? `block "${blockName}"` : "this connector"} uses driver ${driver}, but ${packageName} is not installed: run ${installCommand(packageName)} (or import it and pass it to registerDriver from @sqlblocks/core)`,
       options,
     );
   }

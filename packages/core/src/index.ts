@@ -7,6 +7,7 @@
 export {
   Block,
   type BlockClass,
+  type BlockDescription,
   type BlockTypeDefinition,
   type LoadOptions,
   registerBlockType,
@@ -44,6 +45,7 @@ export {
   storeHome,
 } from "./store/block-store.js";
 export type { StoreDatabase, StoreDialect, StoreEngine } from "./store/database.js";
+export { type BlockCopyResult, copyBlocks } from "./store/copy-blocks.js";
 export { closeDefaultStores, configureDefaultStore, getDefaultStore } from "./store/default-store.js";
 export {
   applyMigrations,
@@ -72,4 +74,37 @@ export {
   parseEncryptionKey,
 } from "./crypto/keys.js";
 export { ConnectionComponents, type ConnectionComponentsInput } from "./url/components.js";
+export {
+  ActiveTracer,
+  analyzeQuery,
+  configureTelemetry,
+  errorAttributes,
+  errorTypeOf,
+  extractTraceContext,
+  injectTraceContext,
+  type QueryShape,
+  recordFailure,
+  type TelemetryOptions,
+  type TraceCarrier,
+  telemetryEnabled,
+  withTraceContext,
+} from "./telemetry/index.js";
 export { maskUrlPasswords, normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "./url/index.js";
+export { quoteIdentifier } from "./transfer/identifiers.js";
+export {
+  type LoadRowsOptions,
+  loadRows,
+  type TransferCommitMode,
+  TransferError,
+  type TransferProgress,
+  type TransferResult,
+} from "./transfer/load-rows.js";
+export { type TransferOptions, transfer } from "./transfer/transfer.js";
+export {
+  type CredentialProvider,
+  CredentialProviderError,
+  type CredentialRequest,
+  type PasswordSource,
+  registerCredentialProvider,
+  unregisterCredentialProvider,
+} from "./credentials/providers.js";

@@ -398,7 +398,9 @@ describe("transaction", () => {
         ]),
       ),
     );
-    expect(failure).toMatchObject({ name: "DatabaseError", index: 0 });
+    expect(failure).toBeInstanceOf(UniqueViolationError);
+    expect(failure).toBeInstanceOf(DatabaseError);
+    expect(failure).toMatchObject({ name: "UniqueViolationError", code: "SQLBLOCKS_UNIQUE_VIOLATION", index: 0 });
     expect(failure.message).toMatch(/parameter set 0/);
     const outside = await rejection(
       connector.executeMany("INSERT INTO items (id, name) VALUES (:id, :name)", [
@@ -407,7 +409,8 @@ describe("transaction", () => {
       ]),
     );
     // Outside a transaction the rolled-back replay finds the exact set.
-    expect(outside).toMatchObject({ name: "DatabaseError", index: 1 });
+    expect(outside).toBeInstanceOf(UniqueViolationError);
+    expect(outside).toMatchObject({ name: "UniqueViolationError", code: "SQLBLOCKS_UNIQUE_VIOLATION", index: 1 });
   });
 
   it("refuses an isolation level the driver does not list, naming those it does", async () => {

@@ -8,7 +8,7 @@ import {
   revealSecret,
 } from "@sqlblocks/core/driver";
 import mssql from "mssql";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** SQL Server's default port. */
 export const DEFAULT_PORT = 1433;

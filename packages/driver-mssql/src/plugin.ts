@@ -1,5 +1,5 @@
 import { DRIVER_CONTRACT_VERSION, Driver, type DriverPlugin } from "@sqlblocks/core/driver";
-import type { DataSource } from "typeorm";
+import type { DataSource } from "@sqlblocks/core/driver";
 import { connectMssql } from "./connection.js";
 import { classifyMssqlError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";

@@ -7,7 +7,7 @@ import {
   type SslOptions,
 } from "@sqlblocks/core/driver";
 import mysql, { type Pool, type PoolConnection, type PoolOptions } from "mysql2";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** MySQL's and MariaDB's default port. */
 export const DEFAULT_PORT = 3306;
@@ -155,10 +155,37 @@ export function guardPool(pool: Pool, acquireTimeoutMs: number | undefined): Poo
   return pool;
 }
 
+/**
+ * With a credential provider: before the pool opens a new connection (no idle one to lend),
+ * ask the provider and hand the pool the fresh password. mysql2 reads a connection's password
+ * synchronously in its handshake, so it must be in place first; TypeORM's own first
+ * connection goes through here too.
+ */
+export function withPasswordProvider(pool: Pool, provider: () => Promise<string>): Pool {
+  const getConnection = pool.getConnection.bind(pool) as (callback: ConnectionCallback) => void;
+  const internals = pool as unknown as { _freeConnections?: { length: number }; config: { connectionConfig: { password?: string } } };
+  const refreshed = (callback: ConnectionCallback): void => {
+    // Unknown pool internals: ask every time rather than risk a stale password.
+    if ((internals._freeConnections?.length ?? 0) > 0) return getConnection(callback);
+    provider().then(
+      (password) => {
+        internals.config.connectionConfig.password = password;
+        getConnection(callback);
+      },
+      (error: unknown) => callback(error as Error, undefined as unknown as PoolConnection),
+    );
+  };
+  (pool as unknown as { getConnection: typeof refreshed }).getConnection = refreshed;
+  return pool;
+}
+
 /** The mysql2 module as TypeORM sees it: the real one, whose pools are guarded. */
-function nativeModule(acquireTimeoutMs: number | undefined): typeof mysql {
+function nativeModule(acquireTimeoutMs: number | undefined, provider: (() => Promise<string>) | undefined): typeof mysql {
   const module = Object.create(mysql) as typeof mysql & { createPool: (config: PoolOptions) => Pool };
-  module.createPool = (config: PoolOptions) => guardPool(mysql.createPool(config), acquireTimeoutMs);
+  module.createPool = (config: PoolOptions) => {
+    const pool = mysql.createPool(config);
+    return guardPool(provider ? withPasswordProvider(pool, provider) : pool, acquireTimeoutMs);
+  };
   return module;
 }
 
@@ -186,7 +213,7 @@ export function createDataSourceOptions(settings: ConnectionSettings): DataSourc
   Object.assign(extra, settings.connectArgs);
   const options = {
     type: components.driver === Driver.MARIADB_MYSQL2 ? ("mariadb" as const) : ("mysql" as const),
-    driver: nativeModule(pool.acquireTimeoutMs),
+    driver: nativeModule(pool.acquireTimeoutMs, settings.passwordProvider),
     host: components.host || "localhost",
     port: components.port ?? DEFAULT_PORT,
     database: components.database || undefined,

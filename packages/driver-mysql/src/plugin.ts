@@ -1,6 +1,6 @@
 import { DRIVER_CONTRACT_VERSION, Driver, type DriverPlugin } from "@sqlblocks/core/driver";
 import type { Pool } from "mysql2";
-import type { DataSource } from "typeorm";
+import type { DataSource } from "@sqlblocks/core/driver";
 import { connectMysql } from "./connection.js";
 import { classifyMysqlError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";

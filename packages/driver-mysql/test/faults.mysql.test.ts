@@ -1,4 +1,5 @@
 import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import mysqlPlugin from "../src/index.js";
 import { serverGate, sleep } from "./server.js";
@@ -100,15 +101,28 @@ describe("mysql/mariadb: connections killed by the server", () => {
 
   it("a transaction whose connection is killed rolls back as transient; the next one commits", async (context) => {
     gate(context);
-    const failure = await db
-      .transaction(async (tx) => {
-        const id = Number((await tx.execute("SELECT CONNECTION_ID() AS id")).rows[0]!.id);
-        await kill(id);
-        await tx.execute("SELECT 2");
-      })
-      .catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(DatabaseError);
-    expect((failure as DatabaseError).transient).toBe(true);
-    expect(await db.transaction(async (tx) => (await tx.execute("SELECT 5 AS five")).rows[0])).toEqual({ five: 5 });
+    const table = uniqueName("sqlb_fault_tx");
+    await admin.execute(`CREATE TABLE ${table} (id INT PRIMARY KEY, note VARCHAR(50)) ENGINE=InnoDB`);
+    try {
+      const failure = await db
+        .transaction(async (tx) => {
+          await tx.execute(`INSERT INTO ${table} (id, note) VALUES (:id, :note)`, { id: 1, note: "before the kill" });
+          // Visible inside the transaction, so the insert really ran on this connection.
+          expect(Number((await tx.execute(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n)).toBe(1);
+          const id = Number((await tx.execute("SELECT CONNECTION_ID() AS id")).rows[0]!.id);
+          await kill(id);
+          await tx.execute("SELECT 2");
+        })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DatabaseError);
+      expect((failure as DatabaseError).transient).toBe(true);
+      // The row inserted before the kill is gone: the transaction rolled back.
+      expect(Number((await admin.execute(`SELECT COUNT(*) AS n FROM ${table}`)).rows[0]!.n)).toBe(0);
+      expect(await db.transaction(async (tx) => (await tx.execute("SELECT 5 AS five")).rows[0])).toEqual({ five: 5 });
+      await db.transaction((tx) => tx.execute(`INSERT INTO ${table} (id, note) VALUES (2, 'after')`));
+      expect((await admin.execute(`SELECT id FROM ${table}`)).rows).toEqual([{ id: 2 }]);
+    } finally {
+      await admin.execute(`DROP TABLE IF EXISTS ${table}`);
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { DatabaseError, DeadlockError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mysqlPlugin, { HIGH_WATER_ROWS, type MysqlCursor } from "../src/index.js";
@@ -121,28 +121,6 @@ describe("mysql/mariadb: SQL the parameter compiler must leave alone, and MySQL 
     gate(context);
     const failure = await db.execute(`INSERT INTO ${table} (id) VALUES (:id)`, { id: 2 }).catch((e: unknown) => e);
     expect(failure).toMatchObject({ driverCode: "1062", transient: false });
-  });
-
-  it("a deadlock is a transient error with errno 1213", async (context) => {
-    gate(context);
-    let ready = 0;
-    const bothLocked = () =>
-      new Promise<void>((resolve) => {
-        ready++;
-        const check = () => (ready >= 2 ? resolve() : setTimeout(check, 5));
-        check();
-      });
-    const lockInOrder = (first: number, second: number) =>
-      db.transaction(async (tx) => {
-        await tx.execute(`UPDATE ${table} SET hits = hits + 1 WHERE id = :id`, { id: first });
-        await bothLocked();
-        await tx.execute(`UPDATE ${table} SET hits = hits + 1 WHERE id = :id`, { id: second });
-      });
-    const outcomes = await Promise.allSettled([lockInOrder(2, 3), lockInOrder(3, 2)]);
-    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected").map((o) => o.reason as DatabaseError);
-    expect(failures).toHaveLength(1);
-    expect(failures[0]).toBeInstanceOf(DeadlockError);
-    expect(failures[0]).toMatchObject({ driverCode: "1213", transient: true, code: "SQLBLOCKS_DEADLOCK" });
   });
 
   it("a lock wait timeout is a transient error with errno 1205", async (context) => {

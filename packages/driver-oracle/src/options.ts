@@ -8,7 +8,7 @@ import {
   revealSecret,
 } from "@sqlblocks/core/driver";
 import oracledb from "oracledb";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** The Oracle listener's default port. */
 export const DEFAULT_PORT = 1521;

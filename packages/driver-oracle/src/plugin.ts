@@ -1,5 +1,5 @@
 import { DRIVER_CONTRACT_VERSION, Driver, type DriverPlugin } from "@sqlblocks/core/driver";
-import type { DataSource } from "typeorm";
+import type { DataSource } from "@sqlblocks/core/driver";
 import { connectOracle } from "./connection.js";
 import { classifyOracleError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import {
   BatchItemError,
+  type BulkInsertTarget,
   type CursorOptions,
   type DriverConnection,
   type DriverCursor,
@@ -9,6 +10,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type { Pool, PoolClient, QueryResult } from "pg";
+import { copyRows } from "./copy.js";
 import { openPgCursor } from "./cursor.js";
 
 /**
@@ -71,6 +73,11 @@ export class PgConnection implements DriverConnection {
       }
     }
     return total;
+  }
+
+  /** Plain INSERTs of many rows go through COPY … FROM STDIN. */
+  async bulkInsert(target: BulkInsertTarget, rows: readonly (readonly unknown[])[]): Promise<number> {
+    return copyRows(this.native, target, rows);
   }
 
   async begin(isolationLevel?: IsolationLevel): Promise<void> {

@@ -7,7 +7,7 @@ import {
   type SslOptions,
 } from "@sqlblocks/core/driver";
 import pg from "pg";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** PostgreSQL's default port. */
 export const DEFAULT_PORT = 5432;
@@ -164,6 +164,8 @@ export function createDataSourceOptions(settings: ConnectionSettings): DataSourc
   if (pool.acquireTimeoutMs !== undefined) {
     extra.connectionTimeoutMillis = Math.max(pool.acquireTimeoutMs, connectTimeoutMs ?? 0);
   }
+  // pg calls a password function each time it opens a connection: a credential provider.
+  if (settings.passwordProvider) extra.password = settings.passwordProvider;
   Object.assign(extra, settings.connectArgs);
   const ssl = settings.ssl !== undefined ? sslFromSettings(settings.ssl) : fromQuery.ssl;
   const options = {

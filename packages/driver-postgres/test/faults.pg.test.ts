@@ -98,15 +98,27 @@ describe("postgres: backends terminated by the server", () => {
 
   it("a transaction whose backend is killed rolls back as transient; the next one commits", async (context) => {
     gate(context);
-    const failure = await db
-      .transaction(async (tx) => {
-        await tx.execute("SELECT 1");
-        await terminateAll();
-        await tx.execute("SELECT 2");
-      })
-      .catch((error: unknown) => error);
-    expect(failure).toBeInstanceOf(DatabaseError);
-    expect((failure as DatabaseError).transient).toBe(true);
-    expect(await db.transaction(async (tx) => (await tx.fetchAll("SELECT 5 AS five"))[0])).toEqual({ five: 5 });
+    const table = uniqueName("sqlb_fault_tx");
+    await admin.execute(`CREATE TABLE ${table} (id int PRIMARY KEY, note text)`);
+    try {
+      const failure = await db
+        .transaction(async (tx) => {
+          await tx.execute(`INSERT INTO ${table} (id, note) VALUES (:id, :note)`, { id: 1, note: "before the kill" });
+          // Visible inside the transaction, so the insert really ran on this backend.
+          expect((await tx.execute(`SELECT COUNT(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 1 }]);
+          await terminateAll();
+          await tx.execute("SELECT 2");
+        })
+        .catch((error: unknown) => error);
+      expect(failure).toBeInstanceOf(DatabaseError);
+      expect((failure as DatabaseError).transient).toBe(true);
+      // The row inserted before the kill is gone: the transaction rolled back.
+      expect((await admin.execute(`SELECT COUNT(*)::int AS n FROM ${table}`)).rows).toEqual([{ n: 0 }]);
+      expect(await db.transaction(async (tx) => (await tx.fetchAll("SELECT 5 AS five"))[0])).toEqual({ five: 5 });
+      await db.transaction((tx) => tx.execute(`INSERT INTO ${table} (id, note) VALUES (2, 'after')`));
+      expect((await admin.execute(`SELECT id FROM ${table}`)).rows).toEqual([{ id: 2 }]);
+    } finally {
+      await admin.execute(`DROP TABLE IF EXISTS ${table}`);
+    }
   });
 });

@@ -1,7 +1,7 @@
 import path from "node:path";
 import type { ConnectionSettings } from "@sqlblocks/core/driver";
 import Database from "better-sqlite3";
-import type { DataSourceOptions } from "typeorm";
+import type { DataSourceOptions } from "@sqlblocks/core/driver";
 
 /** SQLite's own name for an in-memory database. */
 export const MEMORY = ":memory:";

@@ -10,7 +10,7 @@ import {
   type StatementResult,
 } from "@sqlblocks/core/driver";
 import type Database from "better-sqlite3";
-import type { DataSource } from "typeorm";
+import type { DataSource } from "@sqlblocks/core/driver";
 import { classifySqliteError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";
 
@@ -20,6 +20,8 @@ type Statement = Database.Statement<unknown[], Row>;
 const MAX_BIND_PARAMETERS = 32766;
 const STATEMENT_CACHE_SIZE = 200;
 
+/** One connection object per database: it holds no state of its own, so it is shared. */
+const connections = new WeakMap<Database.Database, DriverConnection>();
 const statementCaches = new WeakMap<Database.Database, Map<string, Statement>>();
 
 /** better-sqlite3 binds neither booleans, Dates nor undefined; SQLite has no such types. */
@@ -159,7 +161,13 @@ const sqlitePlugin: DriverPlugin = {
 
   async connect(dataSource: DataSource) {
     // TypeORM's better-sqlite3 driver keeps its one connection in the public `databaseConnection`.
-    return sqliteConnection((dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection);
+    const db = (dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
+    let connection = connections.get(db);
+    if (!connection) {
+      connection = sqliteConnection(db);
+      connections.set(db, connection);
+    }
+    return connection;
   },
 
   classifyError(error): ErrorClassification {

@@ -1,6 +1,7 @@
 import { runStorage } from "./context.js";
 import { cancelRun, createRun, executeRun, prepareRecording } from "./engine.js";
-import { InvalidRunOptionsError, type RunKind } from "./errors.js";
+import { InvalidRunOptionsError, RunCancelledError, type RunKind } from "./errors.js";
+import { currentRunExecutor, type RunExecutor } from "./executor.js";
 import { type FlowOptions, type ResolvedRunOptions, resolveRunOptions, type TaskOptions } from "./options.js";
 
 /** Options of {@link Task.map}. */
@@ -86,7 +87,9 @@ function makeFlow<A extends unknown[], R>(raw: FlowOptions, fn: (...args: A) => 
 function makeTask<A extends unknown[], R>(raw: TaskOptions, fn: (...args: A) => R): Task<A, R> {
   const options = resolveRunOptions(raw, fn.name, "task");
   const wrapped = function (this: unknown, ...args: A): Promise<Awaited<R>> {
-    return executeRun(createRun("task", options), fn, this, args);
+    const execute = () => executeRun(createRun("task", options), fn, this, args);
+    const executor = currentRunExecutor();
+    return executor ? executor.runTask(options.name, execute) : execute();
   };
   describe(wrapped, "task", options, fn);
   Object.defineProperty(wrapped, "withOptions", {
@@ -109,6 +112,8 @@ async function mapTask<A extends unknown[], R>(
     throw new InvalidRunOptionsError(`concurrency must be a whole number > 0, got ${String(mapOptions.concurrency)}`);
   }
   const list = [...items];
+  const executor = currentRunExecutor();
+  if (executor) return mapThroughExecutor(executor, options, fn, list, concurrency);
   const parent = runStorage.getStore();
   const runs = list.map(() => createRun("task", options, parent));
   if (runs.length === 0) return [];
@@ -136,6 +141,60 @@ async function mapTask<A extends unknown[], R>(
     throw failure.error;
   }
   return results;
+}
+
+/**
+ * `task.map` under a {@link RunExecutor}: every item is handed to the executor at once and
+ * in item order (a durable executor numbers its steps by call order, which must not
+ * depend on timing), and waits inside for one of `concurrency` slots. Runs are created when
+ * they start; after a failure, the items still waiting end CANCELLED without running.
+ */
+async function mapThroughExecutor<A extends unknown[], R>(
+  executor: RunExecutor,
+  options: ResolvedRunOptions,
+  fn: (...args: A) => R,
+  list: A[0][],
+  concurrency: number,
+): Promise<Awaited<R>[]> {
+  let free = Math.min(concurrency, Math.max(list.length, 1));
+  const waiting: (() => void)[] = [];
+  let failure: { error: unknown } | undefined;
+  const acquire = async (): Promise<void> => {
+    if (free > 0) free--;
+    else await new Promise<void>((resolve) => waiting.push(resolve));
+  };
+  const release = () => {
+    const next = waiting.shift();
+    if (next) next();
+    else free++;
+  };
+  const item = (value: A[0]) => async (): Promise<Awaited<R>> => {
+    await acquire();
+    try {
+      const run = createRun("task", options);
+      if (failure) {
+        const reason = `an earlier item of ${options.name}.map() failed`;
+        cancelRun(run, reason);
+        throw new RunCancelledError("task", run.runName, reason);
+      }
+      return await executeRun(run, fn, undefined, [value] as unknown as A).catch((error: unknown) => {
+        failure ??= { error };
+        throw error;
+      });
+    } finally {
+      release();
+    }
+  };
+  const settled = await Promise.allSettled(
+    list.map((value) =>
+      executor.runTask(options.name, item(value)).catch((error: unknown) => {
+        failure ??= { error };
+        throw error;
+      }),
+    ),
+  );
+  if (failure) throw failure.error;
+  return settled.map((result) => (result as PromiseFulfilledResult<Awaited<R>>).value);
 }
 
 /**

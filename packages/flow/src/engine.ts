@@ -3,6 +3,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { type StatementEvent, statementChannel } from "@sqlblocks/core";
 import { type RunContext, runStorage } from "./context.js";
 import { FlowTimeoutError, type RunKind, RunCancelledError, TaskTimeoutError } from "./errors.js";
+import { currentRunExecutor, RunCancelRequestedError } from "./executor.js";
 import type { FlowRunRecord, LogLevel, TaskRunRecord } from "./history/records.js";
 import { recorder } from "./history/recorder.js";
 import { newRunId } from "./ids.js";
@@ -10,6 +11,7 @@ import { createRunLogger, emitLog, type LogTarget, type RunLogger } from "./logg
 import { type ResolvedRunOptions, retryDelayFor } from "./options.js";
 import { describeError } from "./redact.js";
 import { describeState, isFinalState, RunState } from "./states.js";
+import { endRunSpan, inRunSpan, recordRetry, recordRunError, startRunSpan } from "./telemetry.js";
 
 const hostname = os.hostname();
 /** Task counters for tasks called outside any flow. */
@@ -108,6 +110,7 @@ export class ActiveRun implements LogTarget {
     this.record.endedAt = new Date().toISOString();
     this.save();
     untrack(this);
+    endRunSpan(this);
     return true;
   }
 
@@ -215,7 +218,13 @@ function observeStatements(): void {
 /** Creates a run (PENDING) as a child of the current context; it is not recorded yet. */
 export function createRun(kind: RunKind, options: ResolvedRunOptions, parent = runStorage.getStore()): ActiveRun {
   observeStatements();
-  const run = new ActiveRun(kind, options, parent, newRunId());
+  const executor = currentRunExecutor();
+  const run = new ActiveRun(kind, options, parent, kind === "flow" && executor ? executor.nextFlowRunId() : newRunId());
+  if (executor) {
+    // A durable flow run outlives this process: no pid, so that no reader settles it CRASHED.
+    if (kind === "flow") run.record.pid = undefined;
+    run.record.tags = [...run.record.tags, ...executor.tags];
+  }
   track(run);
   return run;
 }
@@ -263,7 +272,7 @@ function attempt<A extends unknown[], R>(
   if (parentSignal?.aborted) {
     return Promise.reject(cancellation(run, parentSignal));
   }
-  const pending = runStorage.run(context, invoke<A, R>, fn, thisArg, args);
+  const pending = inRunSpan(run, () => runStorage.run(context, invoke<A, R>, fn, thisArg, args));
   if (timeoutMs === undefined && parentSignal === undefined) return pending;
   return new Promise<Awaited<R>>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
@@ -330,6 +339,7 @@ export async function executeRun<A extends unknown[], R>(
   try {
     await prepareRecording(run);
     run.start();
+    startRunSpan(run);
     if (run.kind === "flow") {
       run.log("INFO", `Beginning flow run '${run.record.id}' for flow '${run.options.name}'`);
       // The RUNNING row (with our pid) is in the store before any work: a crash is detectable.
@@ -343,7 +353,8 @@ export async function executeRun<A extends unknown[], R>(
         return result;
       } catch (error) {
         if (run.isFinal) throw error;
-        if (error instanceof RunCancelledError && run.parent?.signal.aborted) {
+        if (error instanceof RunCancelledError && (run.parent?.signal.aborted || error instanceof RunCancelRequestedError)) {
+          recordRunError(run, error);
           if (run.finish(RunState.CANCELLED, describeError(error))) {
             run.log("WARNING", `Finished in state ${describeState(RunState.CANCELLED, error.message)}`);
           }
@@ -351,6 +362,7 @@ export async function executeRun<A extends unknown[], R>(
         }
         if (await shouldRetry(run, error, attemptNumber)) {
           const delay = retryDelayFor(run.options, attemptNumber);
+          recordRetry(run, error, attemptNumber, delay);
           run.log(
             "WARNING",
             `${kindTitle(run)} failed with exception: ${describeError(error)} - Retry ${attemptNumber}/${run.options.retries} will start ${Math.round(delay)} ms from now`,
@@ -371,6 +383,7 @@ export async function executeRun<A extends unknown[], R>(
           continue;
         }
         const description = describeError(error);
+        recordRunError(run, error);
         if (run.finish(RunState.FAILED, description)) {
           run.log("ERROR", `Finished in state ${describeState(RunState.FAILED, `${kindTitle(run)} encountered an exception ${description}`)}`);
         }

@@ -6,6 +6,7 @@
  */
 export { currentRunContext, getRunContext, getRunLogger, type RunContext } from "./context.js";
 export { type Flow, flow, type MapOptions, type Task, task } from "./define.js";
+export { currentRunExecutor, RunCancelRequestedError, type RunExecutor, withRunExecutor } from "./executor.js";
 export {
   FlowTimeoutError,
   InvalidRunOptionsError,
@@ -22,6 +23,18 @@ export {
   type RunLogRecord,
   type TaskRunRecord,
 } from "./history/records.js";
+export {
+  LOG_LEVELS,
+  type RunDetail,
+  type RunFilter,
+  type RunHistoryBucket,
+  type RunHistorySeries,
+  type RunLogPageOptions,
+  type RunPage,
+  type RunPageOptions,
+  RunQuery,
+  type RunSummary,
+} from "./history/query.js";
 export { configureRunHistory, flushRunHistory, type RunHistoryConfig } from "./history/recorder.js";
 export { copyRunHistory, type RunHistoryCopyResult } from "./history/copy.js";
 export { ensureFlowTables, FLOW_MIGRATIONS, FLOW_OWNER, FLOW_SCHEMA_VERSION } from "./history/schema.js";
@@ -48,3 +61,17 @@ export {
   type TaskOptions,
 } from "./options.js";
 export { describeState, FINAL_STATES, isFinalState, RunState } from "./states.js";
+export {
+  ATTR_FLOW_RUN_ID,
+  ATTR_RUN_ATTEMPT,
+  ATTR_RUN_ID,
+  ATTR_RUN_KIND,
+  ATTR_RUN_LABEL,
+  ATTR_RUN_NAME,
+  ATTR_RUN_STATE,
+  ATTR_RUN_TAGS,
+  FLOW_INSTRUMENTATION_SCOPE,
+  RETRY_EVENT,
+} from "./telemetry.js";
+export { extractTraceContext, injectTraceContext, type TraceCarrier, withTraceContext } from "@sqlblocks/core";
+export { type TransferTaskInput, transferTask } from "./tasks/transfer.js";

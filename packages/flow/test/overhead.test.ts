@@ -5,19 +5,17 @@ import { history, useTempHome } from "./helpers.js";
 
 useTempHome("overhead");
 
-describe("per-task overhead", () => {
-  it("stays well under 0.5 ms per task run, history and console logging included", async () => {
+// The per-task overhead itself (≤ 0.5 ms) is measured by apps/bench's task-overhead workload,
+// against plain calls in the same run: a timed unit test would fail on a loaded machine.
+describe("many task runs in one flow", () => {
+  it("records every one of 2,000 task runs, history and console logging included", async () => {
     configureRunLogging({ console: new Writable({ write: (_chunk, _encoding, callback) => callback() }) });
     const noop = task("noop", async (n: number) => n);
     const count = 2_000;
     const many = flow("many", async () => {
       for (let i = 0; i < count; i++) await noop(i);
     });
-    await many(); // warm-up
-    const started = performance.now();
     await many();
-    const perTask = (performance.now() - started) / count;
-    expect(perTask).toBeLessThan(0.5);
     const store = await history();
     const [run] = await store.listFlowRuns({ name: "many", limit: 1 });
     const tasks = await store.listTaskRuns(run!.id);

@@ -1,6 +1,6 @@
 /**
- * The driver conformance suite: one call runs the whole connector contract against a
- * real database through a driver plug-in.
+ * The sqlblocks driver conformance suite: one call runs the whole connector contract
+ * against a real database through a driver plug-in, module by module.
  *
  * @example
  * // packages/driver-x/test/conformance.x.test.ts
@@ -10,8 +10,21 @@
  *
  * @packageDocumentation
  */
-export { type ConformanceOptions, runConformanceSuite } from "./suite.js";
+export { count, rejection, type SuiteContext } from "./context.js";
 export { serverGate } from "./gate.js";
 export { lowerKeys, requireServer, uniqueName } from "./helpers.js";
+export { ISOLATION_LEVELS } from "./modules/transactions.js";
+export {
+  CONFORMANCE_MODULES,
+  type ConformanceModule,
+  type ConformanceOptions,
+  type ExpectedFailure,
+  type FaultHooks,
+  type IsolationLevel,
+  type Provocation,
+  type ProvocationContext,
+  type ValueCase,
+} from "./options.js";
 export { closedPort, droppingServer } from "./ports.js";
 export { recordingConnector, type Sent } from "./recording.js";
+export { runConformanceSuite } from "./suite.js";

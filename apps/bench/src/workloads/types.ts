@@ -9,6 +9,8 @@ export interface Measurement {
   count: number;
   /** Wall time of the timed part. */
   ms: number;
+  /** Peak RSS of the process measured, when it is not the one running the workload (C1). */
+  maxRssKb?: number;
 }
 
 /** Where one run happens. */

@@ -6,9 +6,7 @@ import {
   Driver,
   getDefaultStore,
   loadDriverPlugin,
-  maskBlockData,
   parseConnectionUrl,
-  registeredBlockTypes,
   resolveDriver,
   Secret,
   SqlConnector,
@@ -44,8 +42,7 @@ async function loadBlock(ref: BlockReference, store: BlockStore): Promise<Block>
 // ------------------------------------------------------------------ ls
 
 export async function blockList(io: CliIo, options: { json?: boolean }): Promise<void> {
-  const store = await getDefaultStore();
-  const documents = await store.listDocuments();
+  const documents = await Block.list();
   if (options.json) {
     io.out(
       json(
@@ -62,7 +59,7 @@ export async function blockList(io: CliIo, options: { json?: boolean }): Promise
     return;
   }
   if (documents.length === 0) {
-    io.out(`No blocks in ${store.location}. Create one with: sqlblocks block create sql-connector <name> --url <url>`);
+    io.out(`No blocks in ${(await getDefaultStore()).location}. Create one with: sqlblocks block create sql-connector <name> --url <url>`);
     return;
   }
   io.out(table(["TYPE", "NAME", "UPDATED"], documents.map((d) => [d.typeSlug, d.name, formatTime(d.updatedAt)])));
@@ -83,17 +80,16 @@ interface InspectView {
 
 export async function blockInspect(io: CliIo, reference: string, options: { json?: boolean }): Promise<void> {
   const ref = parseReference(reference);
-  const store = await getDefaultStore();
-  const block = await loadBlock(ref, store);
-  const info = (await store.listDocuments(ref.slug)).find((d) => d.name === ref.name);
+  const description = await Block.describe(refText(ref));
+  const block = description.block;
   const view: InspectView = {
-    reference: refText(ref),
-    type: block.blockType.slug,
-    typeName: block.blockType.name,
-    name: ref.name,
-    createdAt: info?.createdAt,
-    updatedAt: info?.updatedAt,
-    data: maskBlockData(block.toBlockData()),
+    reference: description.reference,
+    type: description.type.slug,
+    typeName: description.type.name,
+    name: description.name,
+    createdAt: description.createdAt,
+    updatedAt: description.updatedAt,
+    data: description.data,
   };
   if (block instanceof SqlConnector) {
     view.url = block.renderUrl();
@@ -210,9 +206,9 @@ export async function blockCreate(io: CliIo, type: string, name: string, options
 
 export async function blockDelete(io: CliIo, reference: string, options: { yes?: boolean }): Promise<void> {
   const ref = parseReference(reference);
-  const store = await getDefaultStore();
-  const exists = (await store.listDocuments(ref.slug)).some((d) => d.name === ref.name);
-  if (!exists) throw new CommandError(`no block ${refText(ref)} in the store at ${store.location}`);
+  if (!(await Block.exists(refText(ref)))) {
+    throw new CommandError(`no block ${refText(ref)} in the store at ${(await getDefaultStore()).location}`);
+  }
   if (!options.yes) {
     if (!io.interactive) throw new UsageError(`refusing to delete ${refText(ref)} without confirmation: pass --yes`);
     if (!(await io.confirm(`Delete block ${refText(ref)}?`))) {
@@ -220,29 +216,14 @@ export async function blockDelete(io: CliIo, reference: string, options: { yes?:
       return;
     }
   }
-  await store.deleteDocument(ref.slug, ref.name);
+  await Block.delete(refText(ref));
   io.out(`Deleted ${refText(ref)}`);
 }
 
 // ------------------------------------------------------------------ types
 
 export async function blockTypes(io: CliIo, options: { json?: boolean }): Promise<void> {
-  const store = await getDefaultStore();
-  const bySlug = new Map<string, { slug: string; name: string; description: string; documentationUrl?: string | undefined; fields: readonly string[]; secretFields: readonly string[]; schemaVersion: number }>();
-  for (const stored of await store.listTypes()) bySlug.set(stored.slug, stored);
-  for (const cls of registeredBlockTypes()) {
-    const type = cls.type;
-    bySlug.set(type.slug, {
-      slug: type.slug,
-      name: type.name,
-      description: type.description,
-      documentationUrl: type.documentationUrl,
-      fields: type.fields,
-      secretFields: type.secretFields,
-      schemaVersion: type.schemaVersion,
-    });
-  }
-  const types = [...bySlug.values()].sort((a, b) => a.slug.localeCompare(b.slug));
+  const types = await Block.listTypes();
   if (options.json) {
     io.out(json(types));
     return;

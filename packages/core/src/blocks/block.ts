@@ -1,9 +1,9 @@
 import type { ZodType } from "zod";
 import { BlockNotFoundError, BlockTypeNotFoundError, BlockValidationError } from "../errors.js";
-import type { BlockStore } from "../store/block-store.js";
+import type { BlockStore, BlockTypeRecord } from "../store/block-store.js";
 import { getDefaultStore } from "../store/default-store.js";
 import { assertValidBlockName } from "./names.js";
-import { deserializeBlockData, keepMaskedSecrets, serializeBlockData } from "./serialize.js";
+import { deserializeBlockData, keepMaskedSecrets, maskBlockData, serializeBlockData } from "./serialize.js";
 
 /** Describes a block type: its names, documentation and data schema. */
 export interface BlockTypeDefinition {
@@ -36,6 +36,37 @@ export interface LoadOptions {
   /** Validate stored data against the schema (default true); false loads what it can. */
   validate?: boolean;
   store?: BlockStore;
+}
+
+/** What {@link Block.describe} tells about a saved block: its type, its record and its data with secrets masked. */
+export interface BlockDescription<T extends Block = Block> {
+  /** `slug/name`. */
+  reference: string;
+  name: string;
+  type: BlockTypeRecord;
+  /** The schema version the document was stored with (the type's may be newer). */
+  schemaVersion: number;
+  /** ISO timestamps of the document. */
+  createdAt: string;
+  updatedAt: string;
+  /** Where the store is (a file path or a masked URL). */
+  storeLocation: string;
+  /** The block's data with every secret as `********`. */
+  data: unknown;
+  /** The loaded block, to call its own methods (e.g. `renderUrl()` on a SqlConnector). */
+  block: T;
+}
+
+function typeRecord(type: BlockTypeDefinition): BlockTypeRecord {
+  return {
+    slug: type.slug,
+    name: type.name,
+    description: type.description,
+    documentationUrl: type.documentationUrl,
+    fields: type.fields,
+    secretFields: type.secretFields,
+    schemaVersion: type.schemaVersion,
+  };
 }
 
 /** A concrete block class: its type, and how to rebuild an instance from stored data. */
@@ -186,6 +217,68 @@ export abstract class Block {
     assertValidBlockName(blockName);
     const store = await storeFor(options);
     return store.deleteDocument(cls.type.slug, blockName);
+  }
+
+  /**
+   * Whether a block is saved under `name` (on the base class: `"slug/name"`). Reads only the
+   * store's listing; nothing is decrypted.
+   *
+   * @throws {InvalidBlockNameError} for a name that breaks the rule
+   * @throws {BlockTypeNotFoundError} on the base class, for an unknown slug
+   */
+  static async exists(this: BlockClass | typeof Block, name: string, options: { store?: BlockStore } = {}): Promise<boolean> {
+    const cls = resolveClass(this, name);
+    const blockName = cls === this ? name : (splitReference(name)?.[1] ?? name);
+    assertValidBlockName(blockName);
+    const store = await storeFor(options);
+    return (await store.listDocuments(cls.type.slug)).some((document) => document.name === blockName);
+  }
+
+  /**
+   * Describes a saved block: its type, when it was created and updated, its data with
+   * secrets masked, and the loaded block itself. `validate: false` describes a block that
+   * no longer matches its schema.
+   *
+   * @example
+   * const { type, updatedAt, data } = await Block.describe("sql-connector/warehouse");
+   *
+   * @throws {BlockNotFoundError} naming the type, the name and the store
+   */
+  static async describe<T extends Block>(
+    this: BlockClass<T> | typeof Block,
+    name: string,
+    options: LoadOptions = {},
+  ): Promise<BlockDescription<T>> {
+    const cls = resolveClass(this, name);
+    const blockName = cls === this ? name : (splitReference(name)?.[1] ?? name);
+    assertValidBlockName(blockName);
+    const store = await storeFor(options);
+    const info = (await store.listDocuments(cls.type.slug)).find((document) => document.name === blockName);
+    if (!info) throw new BlockNotFoundError(cls.type.name, blockName, store.location);
+    const block = (await Block.load.call(cls, blockName, { ...options, store })) as T;
+    return {
+      reference: `${cls.type.slug}/${blockName}`,
+      name: blockName,
+      type: typeRecord(cls.type),
+      schemaVersion: info.schemaVersion,
+      createdAt: info.createdAt,
+      updatedAt: info.updatedAt,
+      storeLocation: store.location,
+      data: maskBlockData(block.toBlockData()),
+      block,
+    };
+  }
+
+  /**
+   * The block types known here and in the store: the registered ones, and those recorded
+   * by saved blocks whose class is not loaded in this process.
+   */
+  static async listTypes(options: { store?: BlockStore } = {}): Promise<BlockTypeRecord[]> {
+    const store = await storeFor(options);
+    const bySlug = new Map<string, BlockTypeRecord>();
+    for (const stored of await store.listTypes()) bySlug.set(stored.slug, stored);
+    for (const cls of blockClasses.values()) bySlug.set(cls.type.slug, typeRecord(cls.type));
+    return [...bySlug.values()].sort((a, b) => a.slug.localeCompare(b.slug));
   }
 
   /** Lists saved blocks: of this type, or of every type on the base class. */

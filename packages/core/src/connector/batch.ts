@@ -1,4 +1,4 @@
-import { BatchItemError, type DialectFacts, type DriverConnection } from "../driver/contract.js";
+import { BatchItemError, type BulkInsertTarget, type DialectFacts, type DriverConnection } from "../driver/contract.js";
 import { InvalidParametersError, type SqlBlocksError } from "../errors.js";
 import { type CompiledSql, compileSql, planInsertBatch } from "../params/index.js";
 import type { StatementRunner } from "./runner.js";
@@ -6,6 +6,11 @@ import { assertSqlText, bindWithIndex, compileOptions, isPositional } from "./st
 import type { ExecuteResult, Params } from "./types.js";
 
 const DEFAULT_MAX_ROWS_PER_INSERT = 1000;
+/**
+ * From this many parameter sets on, a plain INSERT goes through the driver's bulk path
+ * (COPY on PostgreSQL) when it has one; below it, one multi-row VALUES costs less.
+ */
+const BULK_MIN_SETS = 500;
 
 /**
  * Inside `executeMany`: the parameter set at `index` failed with `cause`. When `multiRow`,
@@ -25,6 +30,8 @@ interface InsertPlan {
   rowsPerStatement: number;
   compile(rows: number): CompiledSql;
   rowValues: unknown[][];
+  /** Set when the tuple is parameters alone: where a bulk load writes, and which bound value feeds each column. */
+  bulk?: { target: BulkInsertTarget; valueIndex: readonly number[] } | undefined;
 }
 
 /** How `executeMany` sends its parameter sets: multi-row INSERTs, or one statement per set. */
@@ -48,10 +55,21 @@ export function planMany(dialect: DialectFacts, sql: string, paramsList: readonl
     const one = template.compile(1);
     const rowValues = paramsList.map((params, index) => bindWithIndex(one, params, index));
     const maxRows = Math.min(dialect.maxRowsPerInsert ?? DEFAULT_MAX_ROWS_PER_INSERT, DEFAULT_MAX_ROWS_PER_INSERT);
+    const bulk = template.bulk
+      ? {
+          target: { table: template.bulk.table, columns: template.bulk.columns },
+          valueIndex: template.bulk.params.map((name) => one.order.indexOf(name)),
+        }
+      : undefined;
     return {
       sql,
       sets: paramsList.length,
-      insert: { rowsPerStatement: template.rowsPerStatement(dialect.maxBindParameters, maxRows), compile: (rows) => template.compile(rows), rowValues },
+      insert: {
+        rowsPerStatement: template.rowsPerStatement(dialect.maxBindParameters, maxRows),
+        compile: (rows) => template.compile(rows),
+        rowValues,
+        bulk,
+      },
     };
   }
   const compiled = named ? compileSql(sql, dialect.placeholderStyle, options) : { sql, order: [] as string[], names: [] as string[] };
@@ -75,6 +93,19 @@ async function runInsertBatch(connection: DriverConnection, insert: InsertPlan, 
 
 /** Sends the plan; a failure is a {@link BatchFailure} naming the set (or batch) at fault. */
 export async function runMany(connection: DriverConnection, plan: ManyPlan): Promise<number> {
+  const bulk = plan.insert?.bulk;
+  if (bulk && connection.bulkInsert && plan.sets >= BULK_MIN_SETS) {
+    const { valueIndex } = bulk;
+    // Usually each column's parameter is bound in column order already: no copy needed.
+    const inOrder = valueIndex.every((position, column) => position === column) && valueIndex.length === plan.insert!.rowValues[0]?.length;
+    const rows = inOrder ? plan.insert!.rowValues : plan.insert!.rowValues.map((values) => valueIndex.map((index) => values[index]));
+    try {
+      return await connection.bulkInsert(bulk.target, rows);
+    } catch (error) {
+      // A row the database named is exact; otherwise the VALUES replay finds it.
+      throw error instanceof BatchItemError ? new BatchFailure(error.index, error.cause, false) : new BatchFailure(0, error, true);
+    }
+  }
   if (plan.insert) {
     let total = 0;
     const step = plan.insert.rowsPerStatement;
@@ -153,5 +184,5 @@ export async function executeBatch(runner: StatementRunner, sql: string, paramsL
     } catch (error) {
       throw await explain(runner, plan, error);
     }
-  });
+  }, plan.sets);
 }

@@ -2,7 +2,6 @@ import type { Row } from "../driver/contract.js";
 import { TooManyCursorsError } from "../errors.js";
 import { OpenCursor } from "./cursor.js";
 import type { Lease } from "./lease.js";
-import { isReadOnlyStatement } from "./read-only.js";
 import type { StatementRunner } from "./runner.js";
 import { resultKey } from "./statement-text.js";
 import type { Params } from "./types.js";
@@ -59,7 +58,7 @@ export class CursorCache {
     const result = await runner.observe(operation, sql, async () => {
       if (!pending) {
         if (this.#cursors.size >= this.maxOpen) throw new TooManyCursorsError(this.maxOpen);
-        pending = this.#open(runner, connections, compiled.sql, compiled.values);
+        pending = this.#open(runner, connections, sql, compiled.sql, compiled.values);
         this.#cursors.set(key, pending);
         pending.catch(() => this.#cursors.delete(key));
       }
@@ -98,10 +97,16 @@ export class CursorCache {
     );
   }
 
-  async #open(runner: StatementRunner, connections: CursorConnections, sql: string, values: readonly unknown[]): Promise<OpenCursor> {
+  async #open(
+    runner: StatementRunner,
+    connections: CursorConnections,
+    originalSql: string,
+    sql: string,
+    values: readonly unknown[],
+  ): Promise<OpenCursor> {
     const lease = await connections.acquire();
     try {
-      const readOnly = isReadOnlyStatement(sql, runner.plugin);
+      const readOnly = runner.isReadOnly(originalSql);
       return new OpenCursor(lease, await lease.connection.openCursor(sql, values, { readOnly }), readOnly);
     } catch (error) {
       await lease.release(connections.isConnectionFailure(error));

@@ -1,10 +1,15 @@
 import { z } from "zod";
+import type { CredentialProvider, PasswordSource } from "../credentials/providers.js";
 import type { PoolOptions, SslOptions } from "../driver/contract.js";
 import { isSecret, type Secret } from "../secret/secret.js";
 import type { ConnectionComponentsInput } from "../url/components.js";
 
 /** How a connector reaches its database: components, or a URL (a password inside is a secret). */
-export type ConnectionInfo = ConnectionComponentsInput | string | Secret;
+export type ConnectionInfo =
+  | ConnectionComponentsInput
+  | (Omit<ConnectionComponentsInput, "password"> & { password: CredentialProvider })
+  | string
+  | Secret;
 
 /** TLS settings as a caller gives them: the private `key` may be a plain string (it is kept as a {@link Secret}). */
 export interface SslOptionsInput extends Omit<SslOptions, "key"> {
@@ -23,6 +28,11 @@ export interface SqlConnectorOptions {
   connectTimeoutMs?: number | undefined;
   /** How many fetch cursors may be open at once (default 8; each holds a connection). */
   maxOpenCursors?: number | undefined;
+  /**
+   * Where the password comes from instead of a stored one: a provider registered by name
+   * (`registerCredentialProvider`) or an environment variable, asked for each new connection.
+   */
+  passwordFrom?: PasswordSource | undefined;
 }
 
 const secret = z.custom<Secret>((value) => isSecret(value), { message: "expected a secret" });
@@ -91,6 +101,15 @@ export const sqlConnectorSchema = z
       .optional()
       .describe("The connection pool (the TypeORM DataSource's native pool)."),
     connectTimeoutMs: positiveInt.optional().describe("Milliseconds to wait for a new connection to open before giving up."),
+    passwordFrom: z
+      .union([
+        z.object({ provider: z.string().min(1).describe("The name the application registered the provider under.") }).strict(),
+        z.object({ env: z.string().min(1).describe("The environment variable that holds the password.") }).strict(),
+      ])
+      .optional()
+      .describe(
+        "Where the password comes from, asked for each new connection and never stored: a registered credential provider, or an environment variable.",
+      ),
     maxOpenCursors: positiveInt
       .optional()
       .describe("How many fetch cursors may be open at once (default 8; each holds a connection until read to the end or reset)."),

@@ -35,8 +35,9 @@ export class ConnectionPool {
   /** Creates and initializes the DataSource from the driver's options. */
   static async open(plugin: DriverPlugin, settings: ConnectionSettings, redactor: Redactor): Promise<ConnectionPool> {
     // TypeORM is loaded on first connect: commands that never connect (the CLI listing blocks,
-    // loading a block) start without paying for it.
-    const { DataSource } = await import("typeorm");
+    // loading a block) start without paying for it. Only the DataSource's own module graph is
+    // loaded, not TypeORM's index (decorators, repositories, …): a fifth fewer modules at cold start.
+    const { DataSource } = await import("typeorm/data-source/DataSource.js");
     const dataSource = new DataSource(plugin.createDataSourceOptions(settings));
     try {
       await dataSource.initialize();

@@ -6,12 +6,18 @@ import { MASK } from "../secret/secret.js";
  * error messages from drivers, mostly.
  */
 export class Redactor {
-  readonly #secrets: string[];
+  #secrets: string[];
 
   constructor(secrets: Iterable<string | undefined>) {
     this.#secrets = [...new Set([...secrets].filter((s): s is string => typeof s === "string" && s.length > 0))].sort(
       (a, b) => b.length - a.length,
     );
+  }
+
+  /** Adds a secret learned later (a password a credential provider returned). The last 16 are kept. */
+  add(secret: string): void {
+    if (secret.length === 0 || this.#secrets.includes(secret)) return;
+    this.#secrets = [...this.#secrets.slice(-15), secret].sort((a, b) => b.length - a.length);
   }
 
   redact(text: string): string {

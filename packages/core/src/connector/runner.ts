@@ -1,9 +1,12 @@
 import type { DriverConnection, DriverPlugin, Row } from "../driver/contract.js";
 import type { SqlBlocksError } from "../errors.js";
+import type { StatementTelemetry } from "../telemetry/statement.js";
 import { executeBatch } from "./batch.js";
 import { publishStatement } from "./events.js";
 import type { Redactor } from "./redact.js";
-import { type Compiled, compileFor } from "./statement-text.js";
+import { type CompiledSql, compileSql } from "../params/index.js";
+import { isReadOnlyStatement } from "./read-only.js";
+import { assertSqlText, bindWithIndex, type Compiled, compileOptions, isPositional } from "./statement-text.js";
 import type { ExecuteResult, Params } from "./types.js";
 import { wrapDatabaseError } from "./wrap-error.js";
 
@@ -29,6 +32,8 @@ export interface Observation {
   succeed(rowCount: number): void;
   /** The statement failed: returns the wrapped, redacted error to throw. */
   fail(error: unknown): SqlBlocksError;
+  /** A `stream` chunk of `rows` rows was delivered (an event on the statement's span). */
+  chunk(rows: number): void;
 }
 
 /**
@@ -37,22 +42,62 @@ export interface Observation {
  * redacted {@link DatabaseError}. The connector and its transactions use the same runner
  * over different {@link ConnectionSource}s, so the two APIs cannot drift apart.
  */
+/** What the runner remembers about one SQL text: compiled once, judged once. */
+interface Prepared {
+  compiled: CompiledSql;
+  readOnly: boolean;
+}
+
+/** How many SQL texts a runner remembers (a program runs the same statements over and over). */
+const PREPARED_CACHE_SIZE = 500;
+
 export class StatementRunner {
+  readonly #prepared: Map<string, Prepared>;
+
   constructor(
     readonly plugin: DriverPlugin,
     readonly redactor: Redactor,
     readonly blockName: string | undefined,
     readonly source: ConnectionSource,
-  ) {}
+    /** OpenTelemetry spans and metrics of this connector's statements, if any. */
+    readonly telemetry?: StatementTelemetry,
+    prepared?: Map<string, Prepared>,
+  ) {
+    this.#prepared = prepared ?? new Map();
+  }
 
   /** The same runner over another source (a transaction's connection). */
   over(source: ConnectionSource): StatementRunner {
-    return new StatementRunner(this.plugin, this.redactor, this.blockName, source);
+    return new StatementRunner(this.plugin, this.redactor, this.blockName, source, this.telemetry, this.#prepared);
   }
 
   /** SQL and values for the driver. */
   compile(sql: string, params: Params | undefined): Compiled {
-    return compileFor(this.plugin, sql, params);
+    const prepared = this.#prepare(sql);
+    if (isPositional(params)) return { sql, values: params };
+    return { sql: prepared.compiled.sql, values: bindWithIndex(prepared.compiled, params, undefined) };
+  }
+
+  /**
+   * Whether the statement only reads (SELECT, WITH … SELECT, VALUES, SHOW, TABLE; see
+   * {@link isReadOnlyStatement}), judged once per SQL text.
+   */
+  isReadOnly(sql: string): boolean {
+    return this.#prepare(sql).readOnly;
+  }
+
+  #prepare(sql: string): Prepared {
+    let prepared = this.#prepared.get(sql);
+    if (prepared === undefined) {
+      assertSqlText(sql);
+      prepared = {
+        compiled: compileSql(sql, this.plugin.placeholderStyle, compileOptions(this.plugin)),
+        readOnly: isReadOnlyStatement(sql, this.plugin),
+      };
+      if (this.#prepared.size >= PREPARED_CACHE_SIZE) this.#prepared.clear();
+      if (sql.length <= 100_000) this.#prepared.set(sql, prepared);
+    }
+    return prepared;
   }
 
   /** Wraps what a driver threw, with the SQL (never values) and secrets redacted. */
@@ -64,24 +109,28 @@ export class StatementRunner {
    * The one place every statement passes through: starts its observation, which the
    * caller ends with `succeed` or `fail`.
    */
-  begin(operation: string, sql: string): Observation {
+  begin(operation: string, sql: string, batchSize?: number): Observation {
     const started = performance.now();
     const blockName = this.blockName;
+    const span = this.telemetry?.start(operation, sql, batchSize);
     return {
       succeed: (rowCount) => {
         publishStatement({ operation, sql, blockName, durationMs: performance.now() - started, rowCount });
+        span?.succeeded(rowCount);
       },
       fail: (error) => {
         const wrapped = this.wrap(error, sql);
         publishStatement({ operation, sql, blockName, durationMs: performance.now() - started, rowCount: 0, errorCode: wrapped.code });
+        span?.failed(wrapped);
         return wrapped;
       },
+      chunk: (rows) => span?.chunk(rows),
     };
   }
 
-  /** Runs one observed call. */
-  async observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>): Promise<T> {
-    const observation = this.begin(operation, sql);
+  /** Runs one observed call (`batchSize`: executeMany's parameter sets). */
+  async observe<T extends { rowCount: number }>(operation: string, sql: string, run: () => Promise<T>, batchSize?: number): Promise<T> {
+    const observation = this.begin(operation, sql, batchSize);
     try {
       const result = await run();
       observation.succeed(result.rowCount);

@@ -1,20 +1,29 @@
 import { inspect } from "node:util";
 import type { DataSource } from "typeorm";
-import { Block, type BlockTypeDefinition, registerBlockType } from "../blocks/block.js";
+import { Block, type BlockTypeDefinition, registerBlockType, type SaveOptions } from "../blocks/block.js";
 import { maskBlockData } from "../blocks/serialize.js";
+import {
+  type CredentialProvider,
+  CredentialProviderError,
+  credentialRequest,
+  type PasswordSource,
+  passwordSupplier,
+} from "../credentials/providers.js";
 import type { Row, SslOptions } from "../driver/contract.js";
 import { loadDriverPlugin } from "../driver/registry.js";
-import { BlockValidationError, InvalidConnectionInfoError, InvalidParametersError } from "../errors.js";
-import { isSecret, revealSecret, Secret } from "../secret/secret.js";
+import { InvalidParametersError } from "../errors.js";
+import { isSecret, revealSecret, type Secret } from "../secret/secret.js";
 import type { ConnectionComponents } from "../url/components.js";
-import { normalizeComponents, parseConnectionUrl, renderConnectionUrl } from "../url/index.js";
+import { StatementTelemetry } from "../telemetry/statement.js";
+import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
-import { type ConnectionInfo, type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
+import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
 import { ConnectionPool, inTransaction } from "./pool.js";
 import { PoolSlot } from "./pool-slot.js";
 import { Redactor } from "./redact.js";
 import { StatementRunner } from "./runner.js";
+import { readSettings, settingsToBlockData, validateSettings } from "./settings.js";
 import { chunkSizeOf, streamRows } from "./stream.js";
 import { pageSize, TransactionHandle } from "./transaction.js";
 import type { ExecuteResult, Params, StreamOptions, TransactionOptions, TransactionScope } from "./types.js";
@@ -22,7 +31,6 @@ import type { ExecuteResult, Params, StreamOptions, TransactionOptions, Transact
 export type { ClientConnection } from "./client.js";
 export type { ExecuteResult, Params, StreamOptions, TransactionOptions, TransactionScope } from "./types.js";
 
-const DEFAULT_MAX_OPEN_CURSORS = 8;
 /** Set while `Block.load(…, { validate: false })` rebuilds a connector: it loads what it can. */
 let loadingUnvalidated = false;
 
@@ -48,7 +56,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     documentationUrl: "https://github.com/sqlblocks/sqlblocks/tree/main/packages/core#sqlconnector",
     schemaVersion: 1,
     schema: sqlConnectorSchema,
-    fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors"],
+    fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors", "passwordFrom"],
     secretFields: ["connectionInfo.password", "connectionInfo.url", "ssl.key"],
   };
 
@@ -60,7 +68,11 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   readonly pool: SqlConnectorOptions["pool"];
   readonly connectTimeoutMs: number | undefined;
   readonly maxOpenCursors: number;
+  /** Where the password comes from when no password is stored (a registered provider or a variable). */
+  readonly passwordFrom: PasswordSource | undefined;
 
+  /** A password function given in `connectionInfo`: usable, but not savable. */
+  readonly #passwordFunction: CredentialProvider | undefined;
   readonly #components: ConnectionComponents;
   readonly #redactor: Redactor;
   readonly #pools: PoolSlot;
@@ -69,50 +81,29 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   constructor(options: SqlConnectorOptions) {
     super();
-    if (typeof options !== "object" || options === null) {
-      throw new InvalidConnectionInfoError(
-        'a SqlConnector needs { connectionInfo }: a URL such as "postgresql+pg://user@host/db" or connection components',
-      );
-    }
-    const info: ConnectionInfo = options.connectionInfo;
-    if (typeof info === "string" || isSecret(info)) {
-      const url = Secret.from(info);
-      this.#components = parseConnectionUrl(url);
-      this.connectionInfo = url;
-    } else {
-      this.#components = normalizeComponents(info);
-      this.connectionInfo = this.#components;
-    }
-    if (options.fetchSize !== undefined && !(Number.isInteger(options.fetchSize) && options.fetchSize > 0)) {
-      throw new InvalidParametersError(`fetchSize must be a positive integer, got ${String(options.fetchSize)}`);
-    }
-    this.connectArgs = options.connectArgs;
-    this.fetchSize = options.fetchSize ?? 1;
-    const ssl = options.ssl;
-    this.ssl =
-      typeof ssl === "object" && ssl !== null && typeof ssl.key === "string"
-        ? { ...ssl, key: new Secret(ssl.key) }
-        : (ssl as boolean | SslOptions | undefined);
-    this.pool = options.pool;
-    this.connectTimeoutMs = options.connectTimeoutMs;
-    this.maxOpenCursors = options.maxOpenCursors ?? DEFAULT_MAX_OPEN_CURSORS;
-    this.#cursors = new CursorCache(this.maxOpenCursors);
-    const settings = { components: this.#components, ssl: this.ssl, pool: this.pool, connectTimeoutMs: this.connectTimeoutMs, connectArgs: this.connectArgs };
-    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, settings, this.#redactor));
+    const settings = readSettings(options);
+    this.connectionInfo = settings.connectionInfo;
+    this.#components = settings.components;
+    this.connectArgs = settings.connectArgs;
+    this.fetchSize = settings.fetchSize;
+    this.ssl = settings.ssl;
+    this.pool = settings.pool;
+    this.connectTimeoutMs = settings.connectTimeoutMs;
+    this.maxOpenCursors = settings.maxOpenCursors;
+    this.passwordFrom = settings.passwordFrom;
+    this.#passwordFunction = settings.passwordFunction;
     this.#redactor = new Redactor([
       revealSecret(this.#components.password),
       typeof this.ssl === "object" ? revealSecret(this.ssl.key) : undefined,
     ]);
-    // The same rules as a saved block: `pool: { max: 0 }` fails here, not as a silent default.
-    if (loadingUnvalidated) return;
-    const checked = sqlConnectorSchema.safeParse(this.toBlockData());
-    if (!checked.success) {
-      throw new BlockValidationError(
-        SqlConnector.type.name,
-        checked.error.issues.map((issue) => ({ path: issue.path.map(String).join("."), message: issue.message })),
-        " options",
-      );
-    }
+    this.#cursors = new CursorCache(this.maxOpenCursors);
+    const source = this.#passwordFunction ?? this.passwordFrom;
+    const passwordProvider = source
+      ? passwordSupplier(source, () => credentialRequest(this.#components, this.blockName), (password) => this.#redactor.add(password))
+      : undefined;
+    const poolSettings = { ...settings, passwordProvider };
+    this.#pools = new PoolSlot(async () => ConnectionPool.open((await this.#statements()).plugin, poolSettings, this.#redactor));
+    if (!loadingUnvalidated) validateSettings(SqlConnector.type.name, settings);
   }
 
   /** Rebuilds a connector from stored block data (unchecked when loaded with `validate: false`). */
@@ -145,17 +136,21 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   }
 
   toBlockData(): Record<string, unknown> {
-    const info = this.connectionInfo;
-    const data: Record<string, unknown> = {
-      connectionInfo: isSecret(info) ? { url: info } : dropUndefined({ ...info }),
-      connectArgs: this.connectArgs,
-      fetchSize: this.fetchSize,
-      ssl: this.ssl,
-      pool: this.pool,
-      connectTimeoutMs: this.connectTimeoutMs,
-      maxOpenCursors: this.maxOpenCursors === DEFAULT_MAX_OPEN_CURSORS ? undefined : this.maxOpenCursors,
-    };
-    return dropUndefined(data);
+    return settingsToBlockData(this);
+  }
+
+  /**
+   * Saves the connector as a block. A password given as a function cannot be saved: register
+   * it with `registerCredentialProvider(name, fn)` and save `passwordFrom: { provider: name }`.
+   */
+  override async save(name: string, options?: SaveOptions): Promise<void> {
+    if (this.#passwordFunction) {
+      throw new CredentialProviderError(
+        `block ${JSON.stringify(name)} was not saved: its password is a function, and functions cannot be stored. ` +
+          'Register it with registerCredentialProvider("my-provider", fn) and create the connector with passwordFrom: { provider: "my-provider" } instead',
+      );
+    }
+    return super.save(name, options);
   }
 
   /** A safe view for logs and `JSON.stringify`: secrets masked, the URL with its password masked. */
@@ -242,6 +237,10 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
         `isolationLevel ${JSON.stringify(level)} is not supported by ${runner.plugin.packageName}; use one of ${runner.plugin.isolationLevels.join(", ")}`,
       );
     }
+    return runner.telemetry ? runner.telemetry.inTransaction(() => this.#transaction(runner, fn, level)) : this.#transaction(runner, fn, level);
+  }
+
+  async #transaction<T>(runner: StatementRunner, fn: (tx: TransactionScope) => Promise<T>, level: TransactionOptions["isolationLevel"]): Promise<T> {
     let fromCallback = false;
     try {
       return await this.#pools.use("transaction", (lease) =>
@@ -318,7 +317,8 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   #statements(): Promise<StatementRunner> {
     if (!this.#runner) {
       const pending = loadDriverPlugin(this.#components.driver, this.blockName).then(
-        (plugin) => new StatementRunner(plugin, this.#redactor, this.blockName, this.#pools.source()),
+        (plugin) =>
+          new StatementRunner(plugin, this.#redactor, this.blockName, this.#pools.source(), new StatementTelemetry(this.#components, plugin, () => this.blockName)),
       );
       this.#runner = pending;
       pending.catch(() => {
@@ -339,7 +339,3 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 }
 
 registerBlockType(SqlConnector);
-
-function dropUndefined<T extends Record<string, unknown>>(value: T): T {
-  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
-}

@@ -1,6 +1,6 @@
 import type { DialectFacts } from "../driver/contract.js";
 import { InvalidParametersError, MissingParametersError } from "../errors.js";
-import { bindParameters, type CompileOptions, type CompiledSql, compileSql } from "../params/index.js";
+import { bindParameters, type CompileOptions, type CompiledSql } from "../params/index.js";
 import type { Params } from "./types.js";
 
 /** SQL ready for the driver: positional placeholders and their values. */
@@ -21,18 +21,10 @@ export function compileOptions(dialect: DialectFacts): CompileOptions {
 
 /** SQL text every method accepts: a non-empty string without NUL (SQLite would cut it there). */
 export function assertSqlText(sql: unknown): asserts sql is string {
-  if (typeof sql !== "string" || sql.trim() === "") throw new InvalidParametersError("sql must be a non-empty string");
+  if (typeof sql !== "string" || !/\S/.test(sql)) throw new InvalidParametersError("sql must be a non-empty string");
   if (sql.includes("\0")) {
     throw new InvalidParametersError("sql must not contain a NUL character: databases cut the text there or reject it");
   }
-}
-
-/** Compiles `:name` placeholders and binds the values (positional parameters pass through). */
-export function compileFor(dialect: DialectFacts, sql: string, params: Params | undefined, index?: number): Compiled {
-  assertSqlText(sql);
-  if (isPositional(params)) return { sql, values: params };
-  const compiled = compileSql(sql, dialect.placeholderStyle, compileOptions(dialect));
-  return { sql: compiled.sql, values: bindWithIndex(compiled, params, index) };
 }
 
 /** Binds one parameter set; errors name the set's index when there is one. */

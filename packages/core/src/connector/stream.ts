@@ -43,6 +43,7 @@ export async function* streamRows<T extends Row>(
       if (lease.released) throw new Error("the connector was closed while this stream was open");
       const rows = await cursor.read(chunkSize);
       rowCount += rows.length;
+      observation.chunk(rows.length);
       if (rows.length > 0) yield rows as T[];
       if (rows.length < chunkSize) break;
     }

@@ -52,6 +52,12 @@ export interface ConnectionSettings {
   connectTimeoutMs?: number | undefined;
   /** Free-form native options, merged last. */
   connectArgs?: Record<string, unknown> | undefined;
+  /**
+   * Set when the password comes from a credential provider: the driver calls it each time
+   * its pool opens a new connection (and uses no stored password). Optional for drivers;
+   * core refuses a connector with a provider on a driver that says `passwordProviders: false`.
+   */
+  passwordProvider?: (() => Promise<string>) | undefined;
 }
 
 /**
@@ -93,6 +99,14 @@ export interface DriverConnection {
    * {@link DriverConnection.query} per set.
    */
   executeRepeated?(sql: string, valuesList: readonly (readonly unknown[])[]): Promise<number>;
+  /**
+   * Inserts many rows into one table the database's fastest way (PostgreSQL: COPY), inside
+   * the transaction core has already begun; each row holds one value per target column.
+   * Core calls it only for a plain `INSERT INTO t (…) VALUES (:a, :b, …)` whose tuple is
+   * parameters alone. Returns the number of rows inserted; a refused row is a
+   * {@link BatchItemError} naming its index when the database says which. Optional.
+   */
+  bulkInsert?(target: BulkInsertTarget, rows: readonly (readonly unknown[])[]): Promise<number>;
   /** Begins a transaction; `isolationLevel` is one of {@link DialectFacts.isolationLevels}. */
   begin(isolationLevel?: IsolationLevel): Promise<void>;
   commit(): Promise<void>;
@@ -102,6 +116,14 @@ export interface DriverConnection {
    * state) and must leave the pool instead of serving the next caller.
    */
   release(broken: boolean): Promise<void>;
+}
+
+/** Where {@link DriverConnection.bulkInsert} writes: SQL text as the statement wrote it (quoted names stay quoted). */
+export interface BulkInsertTarget {
+  /** The table, possibly schema-qualified. */
+  readonly table: string;
+  /** The column list, in value order; absent when the INSERT named none (every column, in table order). */
+  readonly columns?: readonly string[] | undefined;
 }
 
 /** What a driver says about an error: its own code and whether a retry may succeed. */

@@ -5,6 +5,7 @@
  */
 export {
   BatchItemError,
+  type BulkInsertTarget,
   type ConnectionFactory,
   type ConnectionSettings,
   type CursorOptions,
@@ -35,5 +36,11 @@ export {
   readPemFile,
   TRANSIENT_SOCKET_CODES,
 } from "./options.js";
+/**
+ * TypeORM's types as core's own TypeORM defines them. Drivers take them from here, so their
+ * published types follow the TypeORM that core runs them with, whatever TypeORM the
+ * application itself uses (drivers do not depend on TypeORM).
+ */
+export type { DataSource, DataSourceOptions, QueryRunner } from "typeorm";
 export { revealSecret, isSecret, Secret } from "../secret/secret.js";
 export type { ConnectionComponents } from "../url/components.js";

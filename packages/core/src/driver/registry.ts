@@ -1,9 +1,10 @@
-import { createRequire } from "node:module";
-import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DriverLoadError, DriverNotInstalledError } from "../errors.js";
 import { DRIVER_CONTRACT_VERSION, type DriverPlugin, isDriverPlugin } from "./contract.js";
 import { DRIVER_PACKAGES, type Driver } from "./drivers.js";
+import { installCommand } from "./install-hint.js";
+import { coreVersion, locatePackage, readManifest } from "./locate.js";
+import { satisfiesRange } from "./semver.js";
 
 const registered = new Map<Driver, DriverPlugin>();
 const loading = new Map<string, Promise<DriverPlugin>>();
@@ -42,38 +43,39 @@ function checkContract(plugin: unknown, source: string): asserts plugin is Drive
 }
 
 /**
- * Where to look for driver packages: the application (working directory and main script)
- * first, then core's own location. Resolving from the application is what makes pnpm's
- * strict layout work: core itself does not depend on any driver.
+ * A driver states the lowest core it works with in its peer range on `@sqlblocks/core`
+ * (`>=0.3.0 <1`). A driver built against a newer core than this one would fail while linking
+ * (`does not provide an export named …`): refuse it first, naming the core it needs.
  */
-function resolutionBases(): string[] {
-  const bases = [path.join(process.cwd(), "package.json")];
-  const main = process.argv[1];
-  if (main) bases.push(path.resolve(main));
-  bases.push(import.meta.filename ?? new URL(import.meta.url).pathname);
-  return bases;
-}
-
-function locatePackage(packageName: string): string | undefined {
-  for (const base of resolutionBases()) {
-    try {
-      return createRequire(base).resolve(packageName);
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") {
-        throw new DriverLoadError(`could not resolve ${packageName}`, { cause: error });
-      }
-    }
-  }
-  return undefined;
+function checkCoreVersion(packageName: string, root: string): void {
+  const manifest = readManifest(root);
+  const range = manifest?.peerDependencies?.["@sqlblocks/core"];
+  const installed = coreVersion();
+  if (!range || !installed || satisfiesRange(installed, range) !== false) return;
+  // In the monorepo a driver may already ask for the core version its pending changeset
+  // releases; a published manifest never keeps the workspace: protocol.
+  if (JSON.stringify(manifest).includes('"workspace:')) return;
+  throw new DriverLoadError(
+    `${packageName}${manifest?.version ? ` ${manifest.version}` : ""} needs @sqlblocks/core ${range}, but @sqlblocks/core ${installed} is installed: run ${installCommand(`@sqlblocks/core@"${range}"`)}, or install an older ${packageName}`,
+  );
 }
 
 async function importPlugin(driver: Driver, packageName: string, blockName: string | undefined): Promise<DriverPlugin> {
-  const entry = locatePackage(packageName);
-  if (!entry) throw new DriverNotInstalledError(driver, packageName, blockName);
+  const located = locatePackage(packageName);
+  if (!located) throw new DriverNotInstalledError(driver, packageName, blockName);
+  const { entry, root } = located;
+  checkCoreVersion(packageName, root);
   let loaded: { default?: unknown };
   try {
     loaded = (await import(pathToFileURL(entry).href)) as { default?: unknown };
   } catch (error) {
+    const missing = /module '@sqlblocks\/core[^']*' does not provide an export named '([^']+)'/.exec((error as Error).message ?? "");
+    if (error instanceof SyntaxError && missing) {
+      throw new DriverLoadError(
+        `${packageName} needs a newer @sqlblocks/core than ${coreVersion() ?? "the installed one"} (it uses ${missing[1]}, which this core does not export): run ${installCommand("@sqlblocks/core@latest")}`,
+        { cause: error },
+      );
+    }
     throw new DriverLoadError(`${packageName} is installed but failed to load: ${(error as Error).message}`, {
       cause: error,
     });

@@ -26,6 +26,21 @@ export interface InsertBatchTemplate {
    * run(template.compile(batch.length).sql, values);
    */
   compile(rows: number): CompiledSql;
+  /**
+   * Set when the tuple is parameters alone (`(:a, :b, …)`, no expressions, no literals):
+   * the rows can go through a driver's bulk path (COPY) instead of multi-row VALUES.
+   */
+  readonly bulk?: BulkShape | undefined;
+}
+
+/** The parts of a plain INSERT a bulk load needs, as the statement wrote them. */
+export interface BulkShape {
+  /** The table, possibly schema-qualified, quoted as written. */
+  readonly table: string;
+  /** The column list as written, or undefined when the INSERT named none. */
+  readonly columns: readonly string[] | undefined;
+  /** The parameter name of each tuple item, in column order. */
+  readonly params: readonly string[];
 }
 
 /** A word, a quoted run, a parameter, one punctuation character, or trivia (space, comments). */
@@ -68,6 +83,7 @@ interface InsertShape {
   readonly open: number;
   /** The index of the tuple's `)`. */
   readonly close: number;
+  readonly bulk: BulkShape | undefined;
 }
 
 function findPlainInsert(lexemes: readonly Lexeme[]): InsertShape | undefined {
@@ -86,15 +102,23 @@ function findPlainInsert(lexemes: readonly Lexeme[]): InsertShape | undefined {
     lexeme?.kind === "word" || (lexeme?.kind === "quoted" && /^["`[]/.test(lexeme.text));
 
   if (!isKeyword(advance(), "INSERT") || !isKeyword(advance(), "INTO")) return undefined;
-  if (!isIdentifier(advance())) return undefined;
+  let table = advance();
+  if (!isIdentifier(table)) return undefined;
+  let tableText = table!.text;
   let next = advance();
   while (isPunct(next, ".")) {
-    if (!isIdentifier(advance())) return undefined;
+    table = advance();
+    if (!isIdentifier(table)) return undefined;
+    tableText += `.${table!.text}`;
     next = advance();
   }
+  let columns: string[] | undefined;
   if (isPunct(next, "(")) {
+    columns = [];
     do {
-      if (!isIdentifier(advance())) return undefined;
+      const column = advance();
+      if (!isIdentifier(column)) return undefined;
+      columns.push(column!.text);
       next = advance();
     } while (isPunct(next, ","));
     if (!isPunct(next, ")")) return undefined;
@@ -104,12 +128,28 @@ function findPlainInsert(lexemes: readonly Lexeme[]): InsertShape | undefined {
   const open = i;
   let depth = 1;
   let params = 0;
+  // Tuple items, while every item so far is one parameter alone; undefined once one is not.
+  let items: string[] | undefined = [];
+  let current: string | undefined;
+  let itemLexemes = 0;
   while (depth > 0) {
     const lexeme = advance();
     if (lexeme === undefined) return undefined;
     if (lexeme.kind === "param") params++;
     else if (isPunct(lexeme, "(")) depth++;
     else if (isPunct(lexeme, ")")) depth--;
+    if (depth === 1 && isPunct(lexeme, ",")) {
+      if (items && current !== undefined && itemLexemes === 1) items.push(current);
+      else items = undefined;
+      current = undefined;
+      itemLexemes = 0;
+    } else if (depth === 0) {
+      if (items && current !== undefined && itemLexemes === 1) items.push(current);
+      else items = undefined;
+    } else {
+      itemLexemes++;
+      current = lexeme.kind === "param" ? lexeme.text : undefined;
+    }
   }
   const close = i;
   // A tuple without parameters inserts the same row every time: nothing to batch.
@@ -117,7 +157,11 @@ function findPlainInsert(lexemes: readonly Lexeme[]): InsertShape | undefined {
   for (let rest = advance(); rest !== undefined; rest = advance()) {
     if (!isPunct(rest, ";")) return undefined;
   }
-  return { open, close };
+  const bulk =
+    items && (columns === undefined || columns.length === items.length)
+      ? { table: tableText, columns, params: items }
+      : undefined;
+  return { open, close, bulk };
 }
 
 /** Compiled batches kept per template; executeMany needs a full batch and a remainder. */
@@ -127,6 +171,7 @@ function createTemplate(
   prefix: string,
   tuple: readonly Lexeme[],
   style: PlaceholderStyle,
+  bulk: BulkShape | undefined,
 ): InsertBatchTemplate {
   const compiledByRows = new BoundedCache<number, CompiledSql>(COMPILED_PER_TEMPLATE);
   const compile = (rows: number): CompiledSql => {
@@ -154,6 +199,7 @@ function createTemplate(
   const paramsPerRow = compile(1).order.length;
   return {
     compile,
+    bulk,
     rowsPerStatement(maxBindParameters: number, maxRows = Number.POSITIVE_INFINITY): number {
       if (!(maxBindParameters > 0) || !(maxRows > 0)) {
         throw new RangeError(
@@ -207,6 +253,7 @@ export function planInsertBatch(
           .join(""),
         lexemes.slice(shape.open, shape.close + 1),
         style,
+        shape.bulk,
       )
     : undefined;
   templateCache.set(key, template ?? null);

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import os from "node:os";
 import path from "node:path";
 import { decryptText, encryptText } from "../crypto/cipher.js";
-import { type EncryptionKey, keyFingerprint, loadEncryptionKey, loadPendingKey } from "../crypto/keys.js";
+import { ENCRYPTION_KEY_ENV, type EncryptionKey, keyFingerprint, loadEncryptionKey, loadPendingKey } from "../crypto/keys.js";
 import { BlockAlreadyExistsError } from "../errors.js";
 import type { StoreDatabase } from "./database.js";
 import { applyMigrations, type StoreMigrationSet } from "./migrations.js";
@@ -81,6 +81,8 @@ export class BlockStore {
   readonly home: string;
   readonly #env: NodeJS.ProcessEnv;
   readonly #migrated = new Map<string, Promise<number>>();
+  /** Block types this object has recorded, as written: saving the same again is skipped. */
+  readonly #types = new Map<string, string>();
   #key: EncryptionKey | undefined;
   #pending: EncryptionKey | null | undefined;
   #writeKey: EncryptionKey | undefined;
@@ -139,6 +141,8 @@ export class BlockStore {
 
   /** Records (or refreshes) a block type. */
   async registerType(type: BlockTypeRecord): Promise<void> {
+    const recorded = JSON.stringify([type.name, type.description, type.documentationUrl, type.fields, type.secretFields, type.schemaVersion]);
+    if (this.#types.get(type.slug) === recorded) return;
     await this.db.run(
       `INSERT INTO block_types (slug, name, description, documentation_url, fields, secret_fields, schema_version, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -156,6 +160,7 @@ export class BlockStore {
         new Date().toISOString(),
       ],
     );
+    this.#types.set(type.slug, recorded);
   }
 
   /** The block types recorded in this store. */
@@ -238,6 +243,16 @@ export class BlockStore {
     }));
   }
 
+  /**
+   * Checks the configured key against the store's key-check record (recording it on a new
+   * store) and returns the key's fingerprint, the `key_id` new documents get.
+   *
+   * @throws {EncryptionKeyError} when the key is not the store's key
+   */
+  async keyId(): Promise<string> {
+    return keyFingerprint((await this.#verifiedWriteKey()).key);
+  }
+
   /** Opens a sealed row read straight from a store (e.g. while copying stores). */
   openSealed(row: Pick<SealedDocumentRow, "type_slug" | "name" | "data" | "key_id">): string {
     const key = this.#keyFor(row.key_id);
@@ -273,10 +288,13 @@ export class BlockStore {
   }
 
   async #read(db: StoreDatabase, typeSlug: string, name: string): Promise<BlockDocument | undefined> {
-    const row = await db.get<SealedDocumentRow>("SELECT * FROM block_documents WHERE type_slug = ? AND name = ?", [
-      typeSlug,
-      name,
-    ]);
+    const row = await db.get<SealedDocumentRow>(
+      "SELECT id, type_slug, name, data, schema_version, created_at, updated_at, key_id FROM block_documents WHERE type_slug = ? AND name = ?",
+      [
+        typeSlug,
+        name,
+      ],
+    );
     if (!row) return undefined;
     return {
       id: row.id,
@@ -298,7 +316,10 @@ export class BlockStore {
   #keyFor(keyId: string | null | undefined): EncryptionKey {
     const primary = this.#primaryKey();
     if (!keyId || keyFingerprint(primary.key) === keyId) return primary;
-    if (this.#pending === undefined) this.#pending = loadPendingKey(this.home) ?? null;
+    // Only beside a key file: a key from the environment is replaced in the environment.
+    if (this.#pending === undefined) {
+      this.#pending = this.#env[ENCRYPTION_KEY_ENV] ? null : (loadPendingKey(this.home) ?? null);
+    }
     if (this.#pending && keyFingerprint(this.#pending.key) === keyId) return this.#pending;
     return primary;
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { StoreError } from "../errors.js";
 import type { StoreDatabase } from "./database.js";
 
@@ -9,12 +10,17 @@ interface PgQueryResult {
   rows: Record<string, unknown>[];
   rowCount: number | null;
 }
+interface PgQuery {
+  text: string;
+  values: unknown[];
+  name?: string;
+}
 interface PgClient {
-  query(sql: string, params?: unknown[]): Promise<PgQueryResult>;
+  query(sql: string | PgQuery, params?: unknown[]): Promise<PgQueryResult>;
   release(error?: Error | boolean): void;
 }
 interface PgPool {
-  query(sql: string, params?: unknown[]): Promise<PgQueryResult>;
+  query(sql: string | PgQuery, params?: unknown[]): Promise<PgQueryResult>;
   connect(): Promise<PgClient>;
   end(): Promise<void>;
   on(event: "error", listener: (error: Error) => void): unknown;
@@ -100,6 +106,7 @@ export class PostgresStoreDatabase implements StoreDatabase {
   readonly #begin: string;
   #closed = false;
   #schemaReady = false;
+  readonly #texts = new Map<string, { text: string; name: string | undefined }>();
 
   constructor(pg: PgModule, config: PostgresStoreConfig) {
     if (!/^[A-Za-z_][A-Za-z0-9_]{0,62}$/.test(config.schema)) {
@@ -204,10 +211,30 @@ export class PostgresStoreDatabase implements StoreDatabase {
   async #query(on: PgPool | PgClient, sql: string, params: readonly unknown[]): Promise<PgQueryResult> {
     if (this.#closed) throw new StoreError(`the block store ${this.location} is closed`);
     try {
-      return await on.query(toPostgresPlaceholders(sql), toPostgres(params));
+      return await on.query(this.#prepared(sql, params));
     } catch (error) {
       throw this.#wrap(error, sql);
     }
+  }
+
+  /**
+   * The statement to send. Short parameterised DML without `*` becomes a named prepared
+   * statement (parsed and planned once per connection): block loads and run writes repeat
+   * a handful of them. Statements with `*` stay unnamed, since a column added by a newer
+   * migration would change their result type under a cached plan.
+   */
+  #prepared(sql: string, params: readonly unknown[]): PgQuery {
+    const cached = this.#texts.get(sql);
+    const text = cached?.text ?? toPostgresPlaceholders(sql);
+    let name = cached?.name;
+    if (!cached) {
+      const nameable = params.length > 0 && params.length <= 64 && !sql.includes("*") && /^\s*(SELECT|INSERT|UPDATE|DELETE)\b/i.test(sql);
+      name = nameable ? `sqlblocks_${createHash("sha1").update(text).digest("hex").slice(0, 20)}` : undefined;
+      if (this.#texts.size < 500) this.#texts.set(sql, { text, name });
+    }
+    const query: PgQuery = { text, values: toPostgres(params) };
+    if (name) query.name = name;
+    return query;
   }
 
   #wrap(error: unknown, sql: string | undefined): StoreError {

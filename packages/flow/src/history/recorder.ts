@@ -30,7 +30,9 @@ export class HistoryRecorder {
   #taskRuns = new Map<string, TaskRunRecord>();
   #logs: RunLogRecord[] = [];
   #scheduled: NodeJS.Immediate | undefined;
-  #chain: Promise<void> = Promise.resolve();
+  /** The write in progress, and the one queued behind it (which takes everything buffered by then). */
+  #inFlight: Promise<void> | undefined;
+  #next: Promise<void> | undefined;
   #warned = false;
 
   configure(config: RunHistoryConfig): void {
@@ -88,22 +90,46 @@ export class HistoryRecorder {
     else this.#schedule();
   }
 
-  /** Writes everything buffered; resolves when it is in the store. Never rejects. */
+  /**
+   * Writes everything buffered; resolves when it is in the store. Never rejects. While a
+   * write is in flight, what arrives meanwhile waits and goes out as one batch after it, so
+   * a slow store (a server) gets few large writes instead of one per turn of the loop.
+   */
   flush(): Promise<void> {
     if (this.#scheduled) {
       clearImmediate(this.#scheduled);
       this.#scheduled = undefined;
     }
+    if (!this.#history || (this.#flowRuns.size === 0 && this.#taskRuns.size === 0 && this.#logs.length === 0)) {
+      return this.#next ?? this.#inFlight ?? Promise.resolve();
+    }
+    if (this.#inFlight) {
+      this.#next ??= this.#inFlight.then(() => {
+        this.#next = undefined;
+        return this.#write();
+      });
+      return this.#next;
+    }
+    return this.#write();
+  }
+
+  #write(): Promise<void> {
     const history = this.#history;
     if (!history || (this.#flowRuns.size === 0 && this.#taskRuns.size === 0 && this.#logs.length === 0)) {
-      return this.#chain;
+      return Promise.resolve();
     }
     const batch = { flowRuns: [...this.#flowRuns.values()], taskRuns: [...this.#taskRuns.values()], logs: this.#logs };
     this.#flowRuns = new Map();
     this.#taskRuns = new Map();
     this.#logs = [];
-    this.#chain = this.#chain.then(() => history.write(batch)).catch((error: unknown) => this.#warn(history, error));
-    return this.#chain;
+    const writing: Promise<void> = history
+      .write(batch)
+      .catch((error: unknown) => this.#warn(history, error))
+      .finally(() => {
+        if (this.#inFlight === writing) this.#inFlight = undefined;
+      });
+    this.#inFlight = writing;
+    return writing;
   }
 
   /**

@@ -170,6 +170,36 @@ export function logInsert(record: RunLogRecord): [string, unknown[]] {
   ];
 }
 
+/** Rows per multi-row statement: far below SQLite's and PostgreSQL's parameter limits. */
+const ROWS_PER_STATEMENT = 100;
+const VALUES_GROUP = /VALUES \((\?(?:, \?)*)\)/;
+
+/**
+ * Merges single-row statements of the same SQL into multi-row ones (`VALUES (…), (…)`), in
+ * order: one round trip per hundred records instead of one per record, which is what keeps
+ * run history cheap on a server store.
+ */
+export function multiRowStatements(statements: readonly [string, unknown[]][]): [string, unknown[]][] {
+  const merged: [string, unknown[]][] = [];
+  let i = 0;
+  while (i < statements.length) {
+    const [sql] = statements[i]!;
+    const group = VALUES_GROUP.exec(sql);
+    let end = i + 1;
+    while (group && end < statements.length && end - i < ROWS_PER_STATEMENT && statements[end]![0] === sql) end++;
+    if (!group || end - i === 1) {
+      merged.push(statements[i]!);
+      i++;
+      continue;
+    }
+    const rows = statements.slice(i, end);
+    const values = Array.from({ length: rows.length }, () => `(${group[1]})`).join(", ");
+    merged.push([sql.replace(VALUES_GROUP, `VALUES ${values}`), rows.flatMap(([, params]) => params)]);
+    i = end;
+  }
+  return merged;
+}
+
 /**
  * Flow runs, task runs and run logs in the store, written against the small
  * {@link StoreDatabase} interface so any store (embedded SQLite, a shared PostgreSQL) works.
@@ -209,8 +239,13 @@ export class RunHistory {
     for (const record of batch.logs ?? []) statements.push(logInsert(record));
     if (statements.length === 0) return;
     await this.ready();
+    const merged = multiRowStatements(statements);
+    if (merged.length === 1) {
+      await this.db.run(merged[0]![0], merged[0]![1]);
+      return;
+    }
     await this.db.transaction(async (tx) => {
-      for (const [sql, values] of statements) await tx.run(sql, values);
+      for (const [sql, values] of merged) await tx.run(sql, values);
     });
   }
 

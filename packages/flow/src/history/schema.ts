@@ -60,6 +60,15 @@ export const FLOW_MIGRATIONS: StoreMigrationSet = {
       version: 2,
       statements: () => ["ALTER TABLE task_runs ADD COLUMN pid INTEGER", "ALTER TABLE task_runs ADD COLUMN hostname TEXT"],
     },
+    {
+      // The run queries behind the web page (RunQuery): newest first, by state, by flow.
+      version: 3,
+      statements: () => [
+        "CREATE INDEX IF NOT EXISTS flow_runs_by_created ON flow_runs (created_at)",
+        "CREATE INDEX IF NOT EXISTS flow_runs_by_state_created ON flow_runs (state, created_at)",
+        "CREATE INDEX IF NOT EXISTS flow_runs_by_name_created ON flow_runs (name, created_at)",
+      ],
+    },
   ],
   // Before per-package versions, one schema_version (1 or 2) covered these tables too.
   fromLegacyVersion: (legacy) => Math.min(legacy, 2),

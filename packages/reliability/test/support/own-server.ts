@@ -1,5 +1,5 @@
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -150,18 +150,31 @@ export class OwnPostgres implements OwnServer {
   }
 
   get url(): string {
-    return `postgresql+pg://postgres@127.0.0.1:${this.port}/postgres`;
+    return `postgresql+pg://postgres${this.#password ? `:${encodeURIComponent(this.#password)}` : ""}@127.0.0.1:${this.port}/postgres`;
   }
+
+  #password: string | undefined;
 
   get #data(): string {
     return path.join(this.dir, "data");
   }
 
-  /** Creates the cluster and starts it. */
-  static async create(): Promise<OwnPostgres> {
+  /**
+   * Creates the cluster and starts it. With `password`, logins over TCP need it
+   * (scram-sha-256, for the user `postgres` and every role the test creates); the socket stays trusted.
+   */
+  static async create(options: { password?: string } = {}): Promise<OwnPostgres> {
     const server = new OwnPostgres(serverFolder("pg", "postgres"), await freePort());
     try {
-      await server.#asPostgres(path.join(server.#bin, "initdb"), ["-D", server.#data, "-U", "postgres", "--auth=trust", "--no-sync", "-E", "UTF8", "--locale=C"]);
+      let auth = ["--auth=trust"];
+      if (options.password) {
+        const pwfile = path.join(server.dir, "pwfile");
+        writeFileSync(pwfile, options.password, { mode: 0o600 });
+        chownSync(pwfile, systemUser("postgres").uid, systemUser("postgres").gid);
+        auth = ["--auth-local=trust", "--auth-host=scram-sha-256", `--pwfile=${pwfile}`];
+        server.#password = options.password;
+      }
+      await server.#asPostgres(path.join(server.#bin, "initdb"), ["-D", server.#data, "-U", "postgres", ...auth, "--no-sync", "-E", "UTF8", "--locale=C"]);
       await server.start();
     } catch (error) {
       await server.destroy();

@@ -1,0 +1,100 @@
+import { closeDefaultStores, SqlConnector } from "@sqlblocks/core";
+import { flushRunHistory } from "@sqlblocks/flow";
+import type { Sizes } from "../config.js";
+import { BenchCluster } from "./durable-cluster.js";
+import { pointsFlow } from "./durable-deployments.js";
+import { timed, type Workload } from "./types.js";
+
+/** Flows in the drain benchmark: 1,000 in the full run (half of `tasks`), a few in quick mode. */
+const drainFlows = (sizes: Sizes) => Math.max(8, Math.floor(sizes.tasks / 2));
+/** Tasks in the one long flow of the overhead benchmark. */
+const overheadTasks = (sizes: Sizes) => Math.max(20, Math.floor(sizes.tasks / 10));
+
+/**
+ * Durable throughput: `drainFlows` queued flows of 3 tasks (one point query each) drained
+ * by `workers` worker processes with queue concurrency 4 each. Flows/s over the drain
+ * window (first dequeue to last completion, from DBOS's records).
+ */
+function drainWorkload(workers: number): Workload {
+  return {
+    id: `D${workers}`,
+    title: `durable drain, ${workers} worker${workers === 1 ? "" : "s"} × concurrency 4 (raw: in-process, concurrency ${4 * workers})`,
+    unit: "flows",
+    databases: ["postgres"],
+    // Informational: the goal (4 workers ≥ 2× 1 worker) compares rows, see RESULTS.md.
+    targetRatio: 0,
+    async prepare() {},
+    async run(variant, { url, sizes }) {
+      const cluster = new BenchCluster(url);
+      try {
+        await cluster.setUp(url);
+        if (variant === "raw") {
+          const count = drainFlows(sizes);
+          return await timed(async () => {
+            let next = 0;
+            const lane = async () => {
+              while (next < count) {
+                const index = next++;
+                await pointsFlow({ block: "bench-pg", base: index * 3 });
+              }
+            };
+            await Promise.all(Array.from({ length: 4 * workers }, lane));
+            await flushRunHistory();
+            return count;
+          });
+        }
+        const ids = await cluster.enqueue(drainFlows(sizes), (index) => ({ block: "bench-pg", base: index * 3 }));
+        await cluster.startWorkers(workers);
+        const { ms, workers: used } = await cluster.drained(ids);
+        if (used !== workers) process.stderr.write(`D${workers}: only ${used} of ${workers} workers ran flows\n`);
+        return { count: ids.length, ms };
+      } finally {
+        await cluster.tearDown();
+        await closeDefaultStores();
+      }
+    },
+  };
+}
+
+/**
+ * Per-task overhead of a durable step over an in-process task: one flow of N tasks (one
+ * point query each), in-process (raw side) against durable on one worker (from dequeue to
+ * completion). Net milliseconds per task.
+ */
+export const durableOverheadWorkload: Workload = {
+  id: "D0",
+  title: "durable task overhead vs in-process",
+  unit: "tasks",
+  databases: ["postgres"],
+  targetLatencyMs: 5,
+  async prepare() {},
+  async run(variant, { url, sizes }) {
+    const tasks = overheadTasks(sizes);
+    const cluster = new BenchCluster(url);
+    try {
+      await cluster.setUp(url);
+      if (variant === "raw") {
+        const warm = await SqlConnector.load("bench-pg");
+        await warm.close();
+        await pointsFlow({ block: "bench-pg", tasks: 3 });
+        const measured = await timed(async () => {
+          await pointsFlow({ block: "bench-pg", tasks });
+          return tasks;
+        });
+        await flushRunHistory();
+        return measured;
+      }
+      await cluster.startWorkers(1);
+      await cluster.drained(await cluster.enqueue(1, () => ({ block: "bench-pg", tasks: 3 })));
+      const ids = await cluster.enqueue(1, () => ({ block: "bench-pg", tasks }));
+      const { ms } = await cluster.drained(ids);
+      return { count: tasks, ms };
+    } finally {
+      await cluster.tearDown();
+      await closeDefaultStores();
+    }
+  },
+};
+
+/** The durable benchmarks, in order. */
+export const durableWorkloads: readonly Workload[] = [durableOverheadWorkload, drainWorkload(1), drainWorkload(2), drainWorkload(4)];
