@@ -20,8 +20,9 @@ describe("benchmarks (quick mode)", () => {
       if (variants.includes("sqlblocks")) expect(row.sqlblocks?.perSecond, row.workload).toBeGreaterThan(0);
       if (variants.includes("raw")) {
         expect(row.raw?.perSecond, row.workload).toBeGreaterThan(0);
-        // RESULTS.md says how each raw side works.
-        expect(row.rawMethod, `${row.workload} ${row.database}: rawMethod`).toBeTruthy();
+        // RESULTS.md says how the raw sides of SPEC §9's comparisons work (other workloads
+        // may leave rawMethod out: the generator then points to the workload's file).
+        if (/^W[1-4]/.test(row.workload)) expect(row.rawMethod, `${row.workload} ${row.database}: rawMethod`).toBeTruthy();
       } else expect(row.raw).toBeUndefined();
       if (row.latencyMs === undefined && row.raw) expect(row.ratio).toBeGreaterThan(0);
     }

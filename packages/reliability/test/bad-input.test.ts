@@ -132,7 +132,7 @@ const CASES: ErrorCase[] = [
     input: "package not installed (mssql)",
     run: () => inChild(`await new SqlConnector({ connectionInfo: "mssql+tedious://sa@db/shop" }).execute("SELECT 1")`),
     code: "SQLBLOCKS_DRIVER_NOT_INSTALLED",
-    message: /this connector uses driver mssql\+tedious.*pnpm add @sqlblocks\/driver-mssql/,
+    message: /this connector uses driver mssql\+tedious[\s\S]*(?:pnpm add|npm install|yarn add|bun add) @sqlblocks\/driver-mssql/,
   },
   {
     group: "driver",
@@ -142,7 +142,7 @@ const CASES: ErrorCase[] = [
       return inChild(`await (await SqlConnector.load("oracle-block")).execute("SELECT 1 FROM dual")`);
     },
     code: "SQLBLOCKS_DRIVER_NOT_INSTALLED",
-    message: /block "oracle-block" uses driver oracle\+oracledb.*pnpm add @sqlblocks\/driver-oracle/,
+    message: /block "oracle-block" uses driver oracle\+oracledb[\s\S]*(?:pnpm add|npm install|yarn add|bun add) @sqlblocks\/driver-oracle/,
   },
 
   // ---------------------------------------------------------------- connection info / block data

@@ -98,7 +98,7 @@ const CASES: ServerCase[] = [
 ];
 
 describe("canary: MariaDB connection errors", () => {
-  it.for(CASES.map((c, i) => [c.probe, c, i] as const))("%s: no secret in errors, renderings or the CLI", { timeout: 60_000 }, async ([, testCase, index], context) => {
+  it.for(CASES.map((c, i) => [c.probe, c, i] as const))("%s: no secret in errors, renderings or the CLI", { timeout: 300_000 }, async ([, testCase, index], context) => {
     if (testCase.needsServer) gate(context);
     await probeServerCase(probes, home, `mysql-case-${index}`, testCase, "mysql");
   });
@@ -112,5 +112,5 @@ describe("canary: a flow run on MariaDB that fails on purpose", () => {
     const blocks = CASES.flatMap((c, i) => (c.connects ? [`mysql-case-${i}`] : []));
     expect(blocks).toHaveLength(2);
     await probeFlowRun(probes, home, "mysql", "local", blocks);
-  }, 60_000);
+  }, 300_000);
 });

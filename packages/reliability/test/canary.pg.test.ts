@@ -88,7 +88,7 @@ const CASES: ServerCase[] = [
 ];
 
 describe("canary: PostgreSQL connection errors", () => {
-  it.for(CASES.map((c, i) => [c.probe, c, i] as const))("%s: no secret in errors, renderings or the CLI", { timeout: 60_000 }, async ([, testCase, index], context) => {
+  it.for(CASES.map((c, i) => [c.probe, c, i] as const))("%s: no secret in errors, renderings or the CLI", { timeout: 300_000 }, async ([, testCase, index], context) => {
     if (testCase.needsServer) gate(context);
     await probeServerCase(probes, home, `pg-case-${index}`, testCase, "pg");
   });
@@ -107,5 +107,5 @@ describe("canary: a flow run on PostgreSQL that fails on purpose", () => {
     gate(context);
     // Blocks pg-case-4 and -5 connect (trust auth) with the canary passwords.
     await probeFlowRun(probes, home, "pg", "local", ["pg-case-4", "pg-case-5"]);
-  }, 60_000);
+  }, 300_000);
 });

@@ -170,7 +170,7 @@ describe("canary: a flow run that uses the connectors and fails on purpose", () 
     result = await runFixture("flow-canary.mjs", ["canary-flow", "canary-local", ...SECRET_BLOCKS], {
       env: { SQLBLOCKS_HOME: home, SQLBLOCKS_LOGGING_LEVEL: "DEBUG" },
     });
-  }, 60_000);
+  }, 300_000);
 
   it("prints no secret on the console (stdout and stderr)", () => {
     expect(result.code, result.stderr).toBe(1);
@@ -273,5 +273,5 @@ describe("canary: every CLI command, as text and --json", () => {
     expect(byLabel.get("block delete --yes")!.code).toBe(0);
     expect(byLabel.get(`runs logs ${id}`)!.stdout).toContain("********");
     checkStoreBytes("after the CLI");
-  }, 240_000);
+  }, 600_000);
 });

@@ -12,7 +12,7 @@ import { fixturesDir, packageRoot, tempDir } from "./support/env.js";
 const KILLS = 100;
 const LANES = 4;
 
-/** Starts the save loop, kills it `afterMs` after it is ready; resolves when it is gone. */
+/** Starts the save loop, kills it `afterMs` after its first save; resolves when it is gone. */
 function saveThenKill(home: string, from: number, afterMs: number): Promise<void> {
   return new Promise((resolve, reject) => {
     const { NODE_PATH: _hoisted, ...env } = process.env;
@@ -26,7 +26,7 @@ function saveThenKill(home: string, from: number, afterMs: number): Promise<void
       stderr += String(chunk);
     });
     child.stdout.on("data", (chunk) => {
-      if (String(chunk).includes("READY")) setTimeout(() => child.kill("SIGKILL"), afterMs);
+      if (String(chunk).includes("SAVED")) setTimeout(() => child.kill("SIGKILL"), afterMs);
     });
     child.on("error", reject);
     child.on("close", (_code, signal) => (signal === "SIGKILL" ? resolve() : reject(new Error(`save loop ended without the kill: ${stderr}`))));
@@ -47,13 +47,14 @@ describe("SIGKILL during block saves", () => {
           .save("doc", { store: seed })
           .finally(() => seed.close());
         for (let round = 0; round < KILLS / LANES; round++) {
-          await saveThenKill(home, last, 20 + Math.floor(Math.random() * 150));
+          await saveThenKill(home, last, Math.floor(Math.random() * 60));
           const store = await BlockStore.open({ home, env: {} });
           try {
             const doc = await SqlConnector.load("doc", { store });
             const version = Number((doc.connectArgs as { version?: number }).version);
-            // The old document or a newer one, whole: version and secret belong together.
-            expect(version).toBeGreaterThanOrEqual(last);
+            // A whole document at least as new as the first save of this round: version and
+            // secret belong together.
+            expect(version).toBeGreaterThan(last);
             expect((doc.connectionInfo as { password?: { reveal(): string } }).password?.reveal()).toBe(`secret-${version}`);
             saved += version - last;
             last = version;
@@ -65,8 +66,8 @@ describe("SIGKILL during block saves", () => {
       }),
     );
     expect(seen).toBe(KILLS);
-    // The kills landed among real saves, not only before the first one.
-    expect(saved).toBeGreaterThan(KILLS);
+    // Every round committed at least its first save before the kill.
+    expect(saved).toBeGreaterThanOrEqual(KILLS);
     console.log(`[kill-save] ${KILLS} SIGKILLs during saves (${saved} saves committed in all), ${seen} loads afterwards, all whole documents`);
   });
 });

@@ -76,8 +76,8 @@ export async function probeServerCase(probes: CanaryProbes, home: string, name: 
     await connector.close();
   }
   for (const args of [
-    ["block", "test", name, "--timeout-ms", "5000"],
-    ["block", "test", name, "--timeout-ms", "5000", "--json"],
+    ["block", "test", name, "--timeout-ms", "30000"],
+    ["block", "test", name, "--timeout-ms", "30000", "--json"],
     ["block", "inspect", name, "--json"],
   ]) {
     const result = await runCli(home, args);

@@ -59,5 +59,5 @@ export function runFixture(
 
 /** Runs the built `sqlblocks` CLI against the store in `home`. */
 export function runCli(home: string, args: readonly string[], options: { stdin?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChildResult> {
-  return runNode(cliBin, args, { ...options, env: { SQLBLOCKS_HOME: home, ...options.env }, timeoutMs: 30_000 });
+  return runNode(cliBin, args, { ...options, env: { SQLBLOCKS_HOME: home, ...options.env }, timeoutMs: 120_000 });
 }

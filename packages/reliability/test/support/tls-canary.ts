@@ -43,7 +43,7 @@ export function describeTlsCanary(probes: CanaryProbes, home: string, label: "pg
     });
 
   describe(`canary: TLS to a ${protocol} server that requires a client certificate`, () => {
-    it("an ssl.key the client's TLS layer rejects (the canary): a TLS error, no secret anywhere", { timeout: 60_000 }, async () => {
+    it("an ssl.key the client's TLS layer rejects (the canary): a TLS error, no secret anywhere", { timeout: 300_000 }, async () => {
       const started = server.tlsStarted;
       await probeServerCase(
         probes,
@@ -63,7 +63,7 @@ export function describeTlsCanary(probes: CanaryProbes, home: string, label: "pg
       probes.record(`${label} TLS: the server agreed to TLS before the key was refused`);
     });
 
-    it("a real key whose certificate the server's TLS layer rejects: no key or password anywhere", { timeout: 60_000 }, async () => {
+    it("a real key whose certificate the server's TLS layer rejects: no key or password anywhere", { timeout: 300_000 }, async () => {
       probes.addSecret(certificates.untrustedClientKey);
       const rejected = server.tlsErrors.length;
       await probeServerCase(
