@@ -26,7 +26,7 @@ describe("store file permissions (umask 022)", () => {
 
   // Known gap (store owner): sqlblocks.db, -wal and -shm are created 0644 under umask 022.
   // The folder's 0700 keeps other users out today; remove `.fails` once the files are 0600.
-  it.fails("the database and its -wal / -shm files are 0600", () => {
+  it("the database and its -wal / -shm files are 0600", () => {
     for (const file of ["sqlblocks.db", "sqlblocks.db-wal", "sqlblocks.db-shm"]) expect(modes[file], file).toBe(0o600);
   });
 });
