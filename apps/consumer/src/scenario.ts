@@ -157,7 +157,7 @@ export async function runScenario(s: Scenario, ctx: Context): Promise<ScenarioRe
     fs.mkdirSync(global, { recursive: true });
     const globalEnv = envFor(s, ctx, s.pm === "pnpm" ? { PNPM_HOME: global } : {});
     if (s.pm === "pnpm") globalEnv.PATH = `${global}${path.delimiter}${globalEnv.PATH ?? ""}`;
-    const [gcmd, gargs] = installArgs(s, ctx, ["sqlblocks", `@sqlblocks/driver-${s.driver}`, ...storeEngine], s.pm === "npm" ? global : undefined);
+    const [gcmd, gargs] = installArgs(s, ctx, ["sqlblocks", `@sqlblocks/driver-${s.driver}`, ...storeEngine], global);
     // pnpm puts the store under PNPM_HOME unless told: keep the warm one.
     if (s.pm === "pnpm") gargs.push("--store-dir", path.join(os.homedir(), ".local", "share", "pnpm", "store"));
     const elsewhere = path.join(ctx.work, `${s.id}-elsewhere`);
