@@ -10,7 +10,7 @@ import type { Context, ScenarioResult } from "./scenario.js";
  * library installed (issue 11, defect 5) — before, it reported it as not installed.
  */
 export async function runHoistFalse(ctx: Context): Promise<ScenarioResult> {
-  const id = "pnpm-node20-hoist-false";
+  const id = "pnpm-node24-hoist-false"; // Node 24: the block store needs nothing (node:sqlite)
   const started = Date.now();
   const root = path.join(ctx.work, id);
   const log = path.join(ctx.work, `${id}.log`);
@@ -46,7 +46,7 @@ export async function runHoistFalse(ctx: Context): Promise<ScenarioResult> {
     if (fs.existsSync(path.join(root, "app", "node_modules", "@sqlblocks", "driver-postgres"))) {
       throw new Error("the application can see the driver directly: not the hoist=false layout under test");
     }
-    const result = await run(process.execPath, ["main.js"], {
+    const result = await run(path.join(ctx.node24.bin, "node"), ["main.js"], {
       cwd: path.join(root, "app"),
       env: { ...env, DATABASE_URL: ctx.pgUrl, SQLBLOCKS_HOME: path.join(root, "home") },
       log,

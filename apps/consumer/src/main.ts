@@ -76,6 +76,8 @@ async function main(): Promise<void> {
   // `pnpm release` on a scratch copy: version, publish dry run, then pack what it would publish.
   const scratch = path.join(work, "release");
   const tarballs = await step("version, publish --dry-run, pack", times, async () => {
+    const unbuilt = publicPackages(root).filter((p) => !fs.existsSync(path.join(p.dir, "dist")));
+    if (unbuilt.length > 0) throw new Error(`build first (npx pnpm@10 build): no dist in ${unbuilt.map((p) => p.name).join(", ")}`);
     await scratchCopy(root, scratch);
     await changesetVersion(root, scratch, log);
     // pnpm resolves `workspace:` ranges from the installed workspace: link it (no scripts, store only).

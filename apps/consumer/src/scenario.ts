@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
+import os from "node:os";
 import path from "node:path";
 import { tsconfig } from "./example.js";
 import { footprint, type Footprint, nativeAddons } from "./footprint.js";
@@ -156,11 +157,13 @@ export async function runScenario(s: Scenario, ctx: Context): Promise<ScenarioRe
     fs.mkdirSync(global, { recursive: true });
     const globalEnv = envFor(s, ctx, s.pm === "pnpm" ? { PNPM_HOME: global } : {});
     if (s.pm === "pnpm") globalEnv.PATH = `${global}${path.delimiter}${globalEnv.PATH ?? ""}`;
-    const [gcmd, gargs] = installArgs(s, ctx, ["sqlblocks", `@sqlblocks/driver-${s.driver}`, ...storeEngine], s.pm === "npm" ? global : undefined);
-    await run(gcmd, gargs, { cwd: app, env: globalEnv, log });
-    const sqlblocks = s.pm === "npm" ? path.join(global, "bin", "sqlblocks") : path.join(global, "sqlblocks");
+    const [gcmd, gargs] = installArgs(s, ctx, ["sqlblocks", `@sqlblocks/driver-${s.driver}`, ...storeEngine], global);
+    // pnpm puts the store under PNPM_HOME unless told: keep the warm one.
+    if (s.pm === "pnpm") gargs.push("--store-dir", path.join(os.homedir(), ".local", "share", "pnpm", "store"));
     const elsewhere = path.join(ctx.work, `${s.id}-elsewhere`);
     fs.mkdirSync(elsewhere, { recursive: true });
+    await run(gcmd, gargs, { cwd: elsewhere, env: globalEnv, log });
+    const sqlblocks = s.pm === "npm" ? path.join(global, "bin", "sqlblocks") : path.join(global, "sqlblocks");
     const tested = await run(sqlblocks, ["block", "test", "warehouse"], { cwd: elsewhere, env: { ...globalEnv, SQLBLOCKS_HOME: home }, log });
     expectOutput(tested, "sqlblocks block test (global)", /warehouse/);
     return { ...result, ok: true, ms: Date.now() - started };
