@@ -168,6 +168,25 @@ export class InvalidParametersError extends SqlBlocksError {
   }
 }
 
+/**
+ * No pooled connection became free within `pool.acquireTimeoutMs`. Transient: the same call
+ * may succeed once other callers release their connections.
+ */
+export class PoolTimeoutError extends SqlBlocksError {
+  override readonly transient = true;
+  constructor(
+    /** The pool's size (`pool.max`), when the connector set one. */
+    readonly poolMax: number | undefined,
+    readonly timeoutMs: number,
+  ) {
+    super(
+      "SQLBLOCKS_POOL_TIMEOUT",
+      `no connection of the pool (${poolMax === undefined ? "the driver's default size" : `pool.max = ${poolMax}`}) became free within ${timeoutMs} ms: ` +
+        "raise pool.max or pool.acquireTimeoutMs, hold connections for less time, or do not call the connector again from inside its own transaction",
+    );
+  }
+}
+
 /** Too many fetch cursors are open at once on one connector. */
 export class TooManyCursorsError extends SqlBlocksError {
   constructor(readonly limit: number) {

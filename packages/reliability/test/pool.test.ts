@@ -4,8 +4,7 @@
  * - 200 concurrent tasks on a connector with `pool.max = 5` all complete, and the server never
  *   sees more than 5 of its connections;
  * - with `pool.acquireTimeoutMs`, a call waiting for a connection fails in about that time
- *   with a typed, transient error instead of hanging — and (known gap until the connector's
- *   PoolTimeoutError lands) that error is a `PoolTimeoutError` naming the pool size;
+ *   with a typed, transient `PoolTimeoutError` that names the pool size, instead of hanging;
  * - a task that holds a transaction and calls another method of the same connector, with
  *   the pool's only connection taken, fails with the acquire timeout instead of hanging.
  */
@@ -112,11 +111,7 @@ describe.each(DIALECTS)("$name: pool exhaustion", (dialect) => {
     }
   });
 
-  // Known gap: the connector's PoolTimeoutError (issue 14's lease) has not landed yet; today
-  // PostgreSQL reports "timeout exceeded when trying to connect" (ConnectionLostError) and
-  // MariaDB a DatabaseError POOL_ACQUIRE_TIMEOUT, neither naming the pool size. Remove
-  // `.fails` when it lands.
-  it.fails("the acquire-timeout error is a PoolTimeoutError that names the pool size", { timeout: 60_000 }, async (context) => {
+  it("the acquire-timeout error is a PoolTimeoutError that names the pool size", { timeout: 60_000 }, async (context) => {
     dialect.gate(context);
     const db = new SqlConnector({ connectionInfo: dialect.url(uniqueName("sqlb_pool")), pool: { max: 2, acquireTimeoutMs: 300 } });
     try {
@@ -125,8 +120,9 @@ describe.each(DIALECTS)("$name: pool exhaustion", (dialect) => {
       const error = await db.execute("SELECT 1").catch((e: unknown) => e);
       await Promise.all(holders);
       expect((error as Error).name).toBe("PoolTimeoutError");
+      expect((error as { code?: string }).code).toBe("SQLBLOCKS_POOL_TIMEOUT");
       expect((error as { transient?: boolean }).transient).toBe(true);
-      expect((error as Error).message).toMatch(/\b2\b/);
+      expect((error as Error).message).toMatch(/pool\.max = 2\b.*300 ms/);
     } finally {
       await db.close();
     }

@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
-import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel } from "../driver/contract.js";
+import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel, PoolOptions } from "../driver/contract.js";
+import { PoolTimeoutError } from "../errors.js";
 import { Lease, type LeaseKind } from "./lease.js";
 import { Mutex } from "./mutex.js";
 import type { Redactor } from "./redact.js";
@@ -28,6 +29,7 @@ export class ConnectionPool {
     readonly plugin: DriverPlugin,
     readonly dataSource: DataSource,
     readonly redactor: Redactor,
+    readonly poolOptions: PoolOptions = {},
   ) {
     this.#turns = plugin.singleConnection ? new Mutex() : undefined;
   }
@@ -45,7 +47,7 @@ export class ConnectionPool {
       if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
       throw wrapDatabaseError(error, plugin, redactor, "");
     }
-    return new ConnectionPool(plugin, dataSource, redactor);
+    return new ConnectionPool(plugin, dataSource, redactor, settings.pool ?? {});
   }
 
   /** True once close() was called: new work goes to a fresh pool. */
@@ -64,7 +66,7 @@ export class ConnectionPool {
     this.#acquiring++;
     const unlock = this.#turns && !HELD.has(kind) ? await this.#turns.acquire() : undefined;
     try {
-      const connection = await this.plugin.connect(this.dataSource);
+      const connection = await this.#connect();
       const lease = new Lease(connection, kind, (released) => {
         this.#leases.delete(released);
         unlock?.();
@@ -79,6 +81,41 @@ export class ConnectionPool {
       this.#acquiring--;
       this.#check();
     }
+  }
+
+  /**
+   * Takes a connection from the driver, within `pool.acquireTimeoutMs` when set: past it the
+   * wait ends in a {@link PoolTimeoutError} naming the pool size, and a connection that still
+   * arrives later goes straight back to the pool. The timer starts before the driver's own
+   * (which use the same or a longer bound), so the typed error wins the race.
+   */
+  #connect(): Promise<DriverConnection> {
+    const timeoutMs = this.poolOptions.acquireTimeoutMs;
+    if (timeoutMs === undefined) return this.plugin.connect(this.dataSource);
+    return new Promise<DriverConnection>((resolve, reject) => {
+      let settled = false;
+      const timer = setTimeout(() => {
+        settled = true;
+        reject(new PoolTimeoutError(this.poolOptions.max, timeoutMs));
+      }, timeoutMs);
+      this.plugin.connect(this.dataSource).then(
+        (connection) => {
+          if (!settled) {
+            settled = true;
+            clearTimeout(timer);
+            resolve(connection);
+          } else {
+            void connection.release(false).catch(() => undefined);
+          }
+        },
+        (error: unknown) => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
+    });
   }
 
   /**
