@@ -1,3 +1,4 @@
+import { injectTraceContext } from "@sqlblocks/core";
 import { randomUUID } from "node:crypto";
 import { DBOSClient, Error as DBOSErrors, type WorkflowStatus } from "@dbos-inc/dbos-sdk";
 import { type DurableConfig, describeLocation, resolveDurableConfig } from "./config.js";
@@ -119,6 +120,8 @@ export class DurableClient {
         { workflowName: RUN_WORKFLOW, queueName: deployment.queue, workflowID: runId, appVersion: this.config.applicationVersion },
         deployment.name,
         parameters,
+        // The worker continues this trace (W3C trace context; nothing when no span is active).
+        injectTraceContext(),
       ),
     );
     return runId;

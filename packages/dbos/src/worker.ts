@@ -2,6 +2,7 @@ import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { DBOS } from "@dbos-inc/dbos-sdk";
 import pg from "pg";
+import { type TraceCarrier, withTraceContext } from "@sqlblocks/core";
 import { flushRunHistory, withRunExecutor } from "@sqlblocks/flow";
 import { type DurableConfig, defaultWorkerId, resolveDurableConfig } from "./config.js";
 import { collectDeployments, type Deployment, type DeploymentParameters } from "./deployment.js";
@@ -11,7 +12,7 @@ import { settleInterruptedTasks } from "./history.js";
 import { DeploymentRegistry } from "./registry.js";
 import { unreachable, WorkflowStateReader } from "./system-database.js";
 
-/** The DBOS workflow every enqueued run executes: `(deploymentName, parameters)`. */
+/** The DBOS workflow every enqueued run executes: `(deploymentName, parameters, traceCarrier?)`. */
 export const RUN_WORKFLOW = "sqlblocks.run";
 /** The DBOS workflow cron schedules start: `(scheduledAt, { deployment })`. */
 export const SCHEDULED_WORKFLOW = "sqlblocks.scheduled";
@@ -82,7 +83,7 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
   const states = new WorkflowStateReader(config.systemDatabaseUrl);
   started = true;
 
-  const runDeployment = async (name: string, parameters: DeploymentParameters): Promise<unknown> => {
+  const runDeployment = async (name: string, parameters: DeploymentParameters, trace?: TraceCarrier): Promise<unknown> => {
     const deployment = byName.get(name);
     if (!deployment) throw new DeploymentNotFoundError(name, [...byName.keys()]);
     const runId = DBOS.workflowID!;
@@ -90,7 +91,8 @@ export async function startWorker(options: WorkerOptions): Promise<Worker> {
     await settleInterruptedTasks(runId, id);
     const executor = new DurableRunExecutor(runId, [`worker:${id}`, `deployment:${name}`], async () => (await states.state(runId)) === "CANCELLED");
     try {
-      return await withRunExecutor(executor, () => deployment.flow({ ...deployment.parameters, ...parameters }));
+      // The run's spans continue the trace of whoever enqueued it.
+      return await withTraceContext(trace, () => withRunExecutor(executor, () => deployment.flow({ ...deployment.parameters, ...parameters })));
     } finally {
       await flushRunHistory();
     }

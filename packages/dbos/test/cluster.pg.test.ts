@@ -1,5 +1,7 @@
 import { closeDefaultStores, getDefaultStore, SqlConnector } from "@sqlblocks/core";
 import { flow, RunHistory, RunState, type TaskRunRecord, task } from "@sqlblocks/flow";
+import { context, trace, TraceFlags } from "@opentelemetry/api";
+import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DurableClient } from "../src/index.js";
 import { CANARY, cli, createCluster, fixture, startWorkerProcess, type TestCluster, waitFor, type WorkerProcess } from "./cluster.js";
@@ -207,6 +209,30 @@ describe("durable workers", () => {
     }
     expect((await client.listRuns()).length).toBe(before);
   }, 60_000);
+
+  it("a run continues the trace of the process that enqueued it (W3C trace context)", async (testContext) => {
+    if (skipReason) return testContext.skip(skipReason);
+    await cluster!.query("CREATE TABLE IF NOT EXISTS traces (run_id text PRIMARY KEY, trace_id text NOT NULL)");
+    const manager = new AsyncLocalStorageContextManager().enable();
+    context.setGlobalContextManager(manager);
+    try {
+      const traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
+      const parent = trace.wrapSpanContext({ traceId, spanId: "00f067aa0ba902b7", traceFlags: TraceFlags.SAMPLED });
+      const runId = await context.with(trace.setSpan(context.active(), parent), () =>
+        client.enqueue("traced", { block: "cluster-pg", runId: "trace-run" }),
+      );
+      await waitFor("the traced run", () => finished(runId), 60_000);
+      const rows = await cluster!.query<{ trace_id: string }>("SELECT trace_id FROM traces WHERE run_id = 'trace-run'");
+      expect(rows).toEqual([{ trace_id: traceId }]);
+      // Enqueued outside any span: the run starts a trace of its own, not a made-up parent.
+      const orphan = await client.enqueue("traced", { block: "cluster-pg", runId: "orphan-run" });
+      await waitFor("the untraced run", () => finished(orphan), 60_000);
+      const [untraced] = await cluster!.query<{ trace_id: string }>("SELECT trace_id FROM traces WHERE run_id = 'orphan-run'");
+      expect(untraced?.trace_id).not.toBe(traceId);
+    } finally {
+      context.disable();
+    }
+  });
 
   it("cancel and resume say so for in-process runs", async (context) => {
     if (skipReason) context.skip();
