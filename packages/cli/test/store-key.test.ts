@@ -68,6 +68,23 @@ describe("store info", () => {
     expect(info.schemaVersions).toEqual({ "@sqlblocks/core": 2 });
   });
 
+  it("warns when the store's files can be read by other users, and says how to fix it", async () => {
+    const home = tempHome("info-perms");
+    const first = await sqlblocks(home, ["store", "info"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stderr).not.toContain("warning");
+    const database = path.join(home, "sqlblocks.db");
+    fs.chmodSync(database, 0o644);
+    const warned = await sqlblocks(home, ["store", "info", "--json"]);
+    expect(warned.code, warned.stderr).toBe(0);
+    expect(warned.stderr).toContain(`warning: ${database} can be read by other users (mode 644): chmod 600 ${database}`);
+    // SQLite gives the -wal and -shm files the database's permissions: they are named too.
+    const warnings = parse<{ warnings: string[] }>(warned).warnings;
+    expect(warnings[0]).toContain(database);
+    expect(warnings.every((w) => w.startsWith(database))).toBe(true);
+    fs.chmodSync(database, 0o600);
+  });
+
   it("prints a PostgreSQL store's location without its password, and honours SQLBLOCKS_STORE_ENGINE", async () => {
     const home = tempHome("info-pg");
     const schema = newSchema();

@@ -1,5 +1,8 @@
+import { statSync } from "node:fs";
+import path from "node:path";
 import {
   BlockStore,
+  KEY_FILE_NAME,
   copyBlocks,
   getDefaultStore,
   parseConnectionUrl,
@@ -21,7 +24,31 @@ async function count(store: BlockStore, tableName: string): Promise<number | und
   }
 }
 
-/** `sqlblocks store info`: the engine and location in use (never a password). */
+/**
+ * Files of an embedded store that other users can read or write (any group/other permission
+ * bit): the database, its -wal and -shm files, the key file and the folder.
+ */
+function exposedFiles(store: BlockStore): string[] {
+  if (store.db.dialect !== "sqlite") return [];
+  const database = store.location;
+  const candidates = [path.dirname(database), database, `${database}-wal`, `${database}-shm`, path.join(store.home, KEY_FILE_NAME)];
+  const warnings: string[] = [];
+  for (const file of candidates) {
+    let mode: number;
+    try {
+      mode = statSync(file).mode & 0o777;
+    } catch {
+      continue;
+    }
+    if ((mode & 0o077) !== 0) {
+      const wanted = file === path.dirname(database) ? "700" : "600";
+      warnings.push(`${file} can be read by other users (mode ${mode.toString(8).padStart(3, "0")}): chmod ${wanted} ${file}`);
+    }
+  }
+  return warnings;
+}
+
+/** `sqlblocks store info`: the engine and location in use (never a password); warns about store files others can read. */
 export async function storeInfo(io: CliIo, options: { json?: boolean }): Promise<void> {
   const store = await getDefaultStore();
   const info = {
@@ -31,7 +58,9 @@ export async function storeInfo(io: CliIo, options: { json?: boolean }): Promise
     keyId: (await store.db.get<{ value: string }>("SELECT value FROM store_meta WHERE key = 'key_id'"))?.value ?? null,
     blocks: await count(store, "block_documents"),
     flowRuns: await count(store, "flow_runs"),
+    warnings: exposedFiles(store),
   };
+  for (const warning of info.warnings) io.err(`warning: ${warning}`);
   if (options.json) {
     io.out(json(info));
     return;
