@@ -4,11 +4,9 @@
  * immediate one and SIGKILL while flows run. Every flow run, task run and log line written
  * around the restarts is recorded (written or retried), never silently lost.
  *
- * KNOWN BUG (found by this test, reported to the store's owner): today 12 of 30 flow runs are
- * silently not recorded, and the store's idle pg clients emit unhandled 'error' events
- * (57P01) on restart — which vitest reports as unhandled errors, failing the whole run, so an
- * `it.fails` cannot hold it. The file therefore runs only with SQLBLOCKS_STORE_RESTART=1
- * (a visible skip otherwise) until the store is fixed; then drop the gate.
+ * This test found 12 of 30 flow runs silently not recorded and unhandled 'error' events
+ * (57P01) from the store's idle pg clients; the store now listens for those events and
+ * retries run-history writes, and every run is recorded.
  */
 import { BlockStore, closeDefaultStores } from "@sqlblocks/core";
 import { configureRunHistory, configureRunLogging, flow, flushRunHistory, getRunLogger, RunHistory, task } from "@sqlblocks/flow";
@@ -18,8 +16,6 @@ import { OwnPostgres, type StopMode } from "./support/own-server.js";
 
 let server: OwnPostgres;
 let store: BlockStore;
-const enabled = process.env.SQLBLOCKS_STORE_RESTART === "1";
-if (!enabled) console.warn("[store-restart] skipped: set SQLBLOCKS_STORE_RESTART=1 (known store bug, see the file's comment)");
 
 beforeAll(async () => {
   if (!enabled) return;
@@ -36,7 +32,7 @@ afterAll(async () => {
   await server?.destroy();
 }, 60_000);
 
-describe.skipIf(!enabled)("PostgreSQL store: restarts while flows record their runs", () => {
+describe("PostgreSQL store: restarts while flows record their runs", () => {
   it("every flow run, task run and log line written around fast, immediate and SIGKILL restarts is recorded", { timeout: 240_000 }, async () => {
     const FLOWS = 30;
     const TASKS = 5;
