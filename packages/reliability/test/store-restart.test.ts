@@ -18,7 +18,6 @@ let server: OwnPostgres;
 let store: BlockStore;
 
 beforeAll(async () => {
-  if (!enabled) return;
   server = await OwnPostgres.create();
   store = await BlockStore.open({ url: `postgresql://postgres@127.0.0.1:${server.port}/postgres`, env: {} });
   configureRunHistory({ store });
