@@ -1,4 +1,4 @@
-import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { DatabaseError, PoolTimeoutError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import mysqlPlugin, { HIGH_WATER_ROWS, type MysqlCursor } from "../src/index.js";
@@ -198,8 +198,9 @@ describe("mysql/mariadb: SQL the parameter compiler must leave alone, and MySQL 
       const held = await small.getClient("connection");
       const started = Date.now();
       const failure = await small.execute("SELECT 1").catch((error: unknown) => error);
-      expect(failure).toMatchObject({ driverCode: "POOL_ACQUIRE_TIMEOUT", transient: true });
-      expect((failure as Error).message).toMatch(/raise pool.max or pool.acquireTimeoutMs/);
+      expect(failure).toBeInstanceOf(PoolTimeoutError);
+      expect(failure).toMatchObject({ code: "SQLBLOCKS_POOL_TIMEOUT", transient: true, poolMax: 1, timeoutMs: 200 });
+      expect((failure as Error).message).toMatch(/pool\.max = 1\b.*within 200 ms: raise pool\.max or pool\.acquireTimeoutMs/);
       expect(Date.now() - started).toBeGreaterThanOrEqual(150);
       await held.release();
       expect((await small.execute("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);

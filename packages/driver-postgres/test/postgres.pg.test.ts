@@ -1,4 +1,4 @@
-import { DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
+import { DatabaseError, PoolTimeoutError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import { uniqueName } from "@sqlblocks/testkit";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import postgresPlugin from "../src/index.js";
@@ -161,9 +161,9 @@ describe("postgres: SQL the parameter compiler must leave alone, and PostgreSQL 
     try {
       const held = await small.getClient("connection");
       const failure = await small.execute("SELECT 1").catch((error: unknown) => error);
-      expect(failure).toBeInstanceOf(DatabaseError);
-      expect(failure).toMatchObject({ transient: true });
-      expect((failure as Error).message).toMatch(/timeout exceeded when trying to connect/);
+      expect(failure).toBeInstanceOf(PoolTimeoutError);
+      expect(failure).toMatchObject({ code: "SQLBLOCKS_POOL_TIMEOUT", transient: true, poolMax: 1, timeoutMs: 200 });
+      expect((failure as Error).message).toMatch(/pool\.max = 1\b.*within 200 ms: raise pool\.max or pool\.acquireTimeoutMs/);
       await held.release();
       expect((await small.execute("SELECT 1 AS one")).rows).toEqual([{ one: 1 }]);
     } finally {
