@@ -13,6 +13,7 @@ import { type FileFormat, formatOf } from "./format.js";
 import { readCsv } from "./formats/csv.js";
 import { readNdjson } from "./formats/ndjson.js";
 import { readParquet } from "./formats/parquet.js";
+import { toText } from "./values.js";
 
 /** Options of {@link loadFile}. */
 export interface LoadFileOptions extends LoadRowsOptions {
@@ -111,7 +112,7 @@ function jsonDocuments(row: Row): Row {
   for (const key of Object.keys(row)) {
     const value = row[key];
     if (typeof value === "object" && value !== null && !(value instanceof Date) && !(value instanceof Uint8Array)) {
-      row[key] = JSON.stringify(value, (_k, inner: unknown) => (typeof inner === "bigint" ? inner.toString() : inner));
+      row[key] = toText(value, "hex");
     }
   }
   return row;

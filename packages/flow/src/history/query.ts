@@ -2,9 +2,9 @@ import type { StoreDatabase } from "@sqlblocks/core";
 import { RunState } from "../states.js";
 import type { FlowRunRecord, LogLevel, RunLogRecord, TaskRunRecord } from "./records.js";
 import { RunHistory } from "./repository.js";
+import { type SqlRow, toFlowRun, toLog } from "./rows.js";
 import { ensureFlowTables } from "./schema.js";
 
-type SqlRow = Record<string, unknown>;
 
 /** Log levels, lowest first (the order a "minimum level" filter uses). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
@@ -84,32 +84,11 @@ const UNIT_PREFIX = { minute: 16, hour: 13, day: 10 } as const;
 const UNIT_SUFFIX = { minute: ":00.000Z", hour: ":00:00.000Z", day: "T00:00:00.000Z" } as const;
 const ALL_STATES = new Set<string>(Object.values(RunState));
 
-const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
-
-function parseTags(value: unknown): string[] {
-  try {
-    const parsed = JSON.parse(String(value ?? "[]")) as unknown;
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
 function toSummary(row: SqlRow, now: number): RunSummary {
-  const startedAt = text(row.started_at);
-  const endedAt = text(row.ended_at);
+  const run = toFlowRun(row);
+  const { startedAt, endedAt } = run;
   return {
-    id: String(row.id),
-    name: String(row.name),
-    state: String(row.state) as RunState,
-    tags: parseTags(row.tags),
-    attempts: Number(row.attempts),
-    error: text(row.error),
-    createdAt: String(row.created_at),
-    startedAt,
-    endedAt,
-    pid: row.pid === null || row.pid === undefined ? undefined : Number(row.pid),
-    hostname: text(row.hostname),
+    ...run,
     durationMs: startedAt ? (endedAt ? Date.parse(endedAt) : now) - Date.parse(startedAt) : undefined,
     taskCount: Number(row.task_count ?? 0),
   };
@@ -289,16 +268,6 @@ export class RunQuery {
       `SELECT * FROM run_logs WHERE ${where.join(" AND ")} ORDER BY id LIMIT ${limit}`,
       values,
     );
-    return rows.map((row) => ({
-      id: Number(row.id),
-      flowRunId: text(row.flow_run_id),
-      taskRunId: text(row.task_run_id),
-      kind: String(row.kind) === "statement" ? "statement" : "log",
-      level: String(row.level) as LogLevel,
-      message: String(row.message),
-      durationMs: row.duration_ms === null || row.duration_ms === undefined ? undefined : Number(row.duration_ms),
-      rowCount: row.row_count === null || row.row_count === undefined ? undefined : Number(row.row_count),
-      at: String(row.at),
-    }));
+    return rows.map(toLog);
   }
 }

@@ -1,10 +1,9 @@
 import os from "node:os";
 import type { StoreDatabase } from "@sqlblocks/core";
 import { RunState } from "../states.js";
-import type { FlowRunRecord, LogLevel, RunLogRecord, TaskRunRecord } from "./records.js";
+import type { FlowRunRecord, RunLogRecord, TaskRunRecord } from "./records.js";
+import { type SqlRow, toFlowRun, toLog, toTaskRun } from "./rows.js";
 import { ensureFlowTables } from "./schema.js";
-
-type SqlRow = Record<string, unknown>;
 
 const ACTIVE_STATES = [RunState.PENDING, RunState.RUNNING] as const;
 
@@ -50,66 +49,6 @@ export function isProcessAlive(pid: number): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === "EPERM";
   }
-}
-
-const text = (value: unknown): string | undefined => (value === null || value === undefined ? undefined : String(value));
-
-function parseTags(value: unknown): string[] {
-  try {
-    const parsed = JSON.parse(String(value ?? "[]")) as unknown;
-    return Array.isArray(parsed) ? parsed.map(String) : [];
-  } catch {
-    return [];
-  }
-}
-
-const pidOf = (value: unknown): number | undefined => (value === null || value === undefined ? undefined : Number(value));
-
-function toFlowRun(row: SqlRow): FlowRunRecord {
-  return {
-    id: String(row.id),
-    name: String(row.name),
-    state: String(row.state) as RunState,
-    tags: parseTags(row.tags),
-    attempts: Number(row.attempts),
-    error: text(row.error),
-    createdAt: String(row.created_at),
-    startedAt: text(row.started_at),
-    endedAt: text(row.ended_at),
-    pid: pidOf(row.pid),
-    hostname: text(row.hostname),
-  };
-}
-
-function toTaskRun(row: SqlRow): TaskRunRecord {
-  return {
-    id: String(row.id),
-    flowRunId: text(row.flow_run_id),
-    name: String(row.name),
-    state: String(row.state) as RunState,
-    tags: parseTags(row.tags),
-    attempts: Number(row.attempts),
-    error: text(row.error),
-    createdAt: String(row.created_at),
-    startedAt: text(row.started_at),
-    endedAt: text(row.ended_at),
-    pid: pidOf(row.pid),
-    hostname: text(row.hostname),
-  };
-}
-
-function toLog(row: SqlRow): RunLogRecord {
-  return {
-    id: Number(row.id),
-    flowRunId: text(row.flow_run_id),
-    taskRunId: text(row.task_run_id),
-    kind: String(row.kind) === "statement" ? "statement" : "log",
-    level: String(row.level) as LogLevel,
-    message: String(row.message),
-    durationMs: row.duration_ms === null || row.duration_ms === undefined ? undefined : Number(row.duration_ms),
-    rowCount: row.row_count === null || row.row_count === undefined ? undefined : Number(row.row_count),
-    at: String(row.at),
-  };
 }
 
 /** The SQL statement and values that write one flow run (insert or update). */
