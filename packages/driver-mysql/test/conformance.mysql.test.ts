@@ -1,5 +1,5 @@
 import { ConnectionComponents, registerDriver, SqlConnector } from "@sqlblocks/core";
-import { type ProvocationContext, rejection, runConformanceSuite, uniqueName } from "@sqlblocks/testkit";
+import { barrier, rejection, runConformanceSuite, uniqueName, whileRowLocked } from "@sqlblocks/testkit";
 import { afterAll, expect } from "vitest";
 import mysqlPlugin from "../src/index.js";
 import { sleep } from "./server.js";
@@ -10,46 +10,6 @@ registerDriver(mysqlPlugin);
 /** A separate connection for killing connections and managing users. */
 const admin = new SqlConnector({ connectionInfo: url, pool: { max: 1 } });
 afterAll(() => admin.close());
-
-/** Resolves once `parties` callers have arrived. */
-function barrier(parties: number): () => Promise<void> {
-  let arrived = 0;
-  let release: () => void = () => {};
-  const all = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return () => {
-    arrived += 1;
-    if (arrived === parties) release();
-    return all;
-  };
-}
-
-/** Runs `run` while another transaction holds the row lock on id 1. */
-async function whileRowLocked<T>({ make, table }: ProvocationContext, run: (db: SqlConnector) => Promise<T>): Promise<T> {
-  const db = make({ pool: { max: 2 } });
-  let holding: () => void = () => {};
-  const locked = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const holder = db.transaction(async (tx) => {
-    await tx.execute(`UPDATE ${table} SET score = 0 WHERE id = 1`);
-    holding();
-    await finished;
-  });
-  try {
-    await locked;
-    return await run(db);
-  } finally {
-    done();
-    await holder;
-    await db.close();
-  }
-}
 
 runConformanceSuite({
   name: "mariadb",
@@ -109,15 +69,17 @@ runConformanceSuite({
     serialization_failure: false,
     lock_timeout: {
       driverCode: "1205",
-      provoke: (context) =>
-      whileRowLocked(context, (db) =>
-        rejection(
-          db.transaction(async (tx) => {
-            await tx.execute("SET SESSION innodb_lock_wait_timeout = 1");
-            await tx.execute(`UPDATE ${context.table} SET score = 1 WHERE id = 1`);
-          }),
-        ),
-      ),
+      provoke: ({ make, table }) => {
+        const db = make({ pool: { max: 2 } });
+        return whileRowLocked(db, table, () =>
+          rejection(
+            db.transaction(async (tx) => {
+              await tx.execute("SET SESSION innodb_lock_wait_timeout = 1");
+              await tx.execute(`UPDATE ${table} SET score = 1 WHERE id = 1`);
+            }),
+          ),
+        );
+      },
     },
     query_canceled: {
       driverCode: "1969",

@@ -1,5 +1,5 @@
 import { registerDriver, SqlConnector } from "@sqlblocks/core";
-import { type ProvocationContext, rejection, runConformanceSuite, uniqueName } from "@sqlblocks/testkit";
+import { barrier, type ProvocationContext, rejection, runConformanceSuite, uniqueName, whileRowLocked } from "@sqlblocks/testkit";
 import { afterAll, expect } from "vitest";
 import postgresPlugin from "../src/index.js";
 import { sleep } from "./server.js";
@@ -10,20 +10,6 @@ registerDriver(postgresPlugin);
 /** A separate connection for killing backends and setting up roles. */
 const admin = new SqlConnector({ connectionInfo: url, pool: { max: 1 } });
 afterAll(() => admin.close());
-
-/** Resolves once `parties` callers have arrived. */
-function barrier(parties: number): () => Promise<void> {
-  let arrived = 0;
-  let release: () => void = () => {};
-  const all = new Promise<void>((resolve) => {
-    release = resolve;
-  });
-  return () => {
-    arrived += 1;
-    if (arrived === parties) release();
-    return all;
-  };
-}
 
 /** Two transactions that each lock one row, then want the other's: one is the deadlock victim. */
 async function deadlock({ make, table }: ProvocationContext): Promise<unknown> {
@@ -102,35 +88,17 @@ runConformanceSuite({
     },
     lock_timeout: {
       driverCode: "55P03",
-      provoke: async ({ make, table }) => {
-      const db = make({ pool: { max: 2 } });
-      let holding: () => void = () => {};
-      const locked = new Promise<void>((resolve) => {
-        holding = resolve;
-      });
-      let done: () => void = () => {};
-      const finished = new Promise<void>((resolve) => {
-        done = resolve;
-      });
-      const holder = db.transaction(async (tx) => {
-        await tx.execute(`UPDATE ${table} SET score = 0 WHERE id = 1`);
-        holding();
-        await finished;
-      });
-      try {
-        await locked;
-        return await rejection(
-          db.transaction(async (tx) => {
-            await tx.execute("SET LOCAL lock_timeout = '100ms'");
-            await tx.execute(`UPDATE ${table} SET score = 1 WHERE id = 1`);
-          }),
+      provoke: ({ make, table }) => {
+        const db = make({ pool: { max: 2 } });
+        return whileRowLocked(db, table, () =>
+          rejection(
+            db.transaction(async (tx) => {
+              await tx.execute("SET LOCAL lock_timeout = '100ms'");
+              await tx.execute(`UPDATE ${table} SET score = 1 WHERE id = 1`);
+            }),
+          ),
         );
-      } finally {
-        done();
-        await holder;
-        await db.close();
-      }
-    },
+      },
     },
     query_canceled: {
       driverCode: "57014",

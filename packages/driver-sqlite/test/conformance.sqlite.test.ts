@@ -1,39 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import type { SqlConnector } from "@sqlblocks/core";
-import { type ProvocationContext, rejection, runConformanceSuite } from "@sqlblocks/testkit";
+import { rejection, runConformanceSuite, whileRowLocked } from "@sqlblocks/testkit";
 import { afterAll } from "vitest";
 import sqlitePlugin from "../src/index.js";
 
 const folder = mkdtempSync(path.join(os.tmpdir(), "sqlblocks-sqlite-conformance-"));
 afterAll(() => rmSync(folder, { recursive: true, force: true }));
-
-/** Runs `run` while another connection's transaction holds the database's write lock. */
-async function whileWriteLocked<T>({ make, table }: ProvocationContext, run: () => Promise<T>): Promise<T> {
-  const holderDb: SqlConnector = make();
-  let holding: () => void = () => {};
-  const locked = new Promise<void>((resolve) => {
-    holding = resolve;
-  });
-  let done: () => void = () => {};
-  const finished = new Promise<void>((resolve) => {
-    done = resolve;
-  });
-  const holder = holderDb.transaction(async (tx) => {
-    await tx.execute(`UPDATE ${table} SET score = 0 WHERE id = 1`);
-    holding();
-    await finished;
-  });
-  try {
-    await locked;
-    return await run();
-  } finally {
-    done();
-    await holder;
-    await holderDb.close();
-  }
-}
 
 runConformanceSuite({
   name: "sqlite (file)",
@@ -65,8 +38,9 @@ runConformanceSuite({
   errors: {
     // SQLite locks the whole database, never rows: no deadlock between two transactions.
     deadlock: false,
+    // Another connection's transaction holds the database's write lock meanwhile.
     lock_timeout: (context) =>
-      whileWriteLocked(context, async () => {
+      whileRowLocked(context.make(), context.table, async () => {
         // connectTimeoutMs is also better-sqlite3's busy timeout: wait 100 ms for the lock, then SQLITE_BUSY.
         const waiter = context.make({ connectTimeoutMs: 100 });
         try {
