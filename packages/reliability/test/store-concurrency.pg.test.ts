@@ -6,11 +6,12 @@
  * corrupt.
  */
 import { randomBytes } from "node:crypto";
-import { BlockStore, SqlConnector } from "@sqlblocks/core";
+import { BlockStore } from "@sqlblocks/core";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { runFixture } from "./support/child.js";
 import { PG_URL, serverGate, tempDir } from "./support/env.js";
+import { expectNothingLostOrCorrupt, type WorkerReport } from "./support/store-workers.js";
 
 const WORKERS = 8;
 const OPERATIONS = 500;
@@ -18,15 +19,6 @@ const OWN_NAMES = 6;
 const SHARED_NAMES = 4;
 const PLAIN_URL = PG_URL.replace(/^[^:]+:/, "postgresql:");
 
-interface WorkerReport {
-  operations: number;
-  counts: Record<string, number>;
-  expectedOutcomes: Record<string, number>;
-  unexpected: string[];
-  anomalies: string[];
-  final: Record<string, string>;
-  ms: number;
-}
 
 async function query<T>(sql: string): Promise<T[]> {
   const client = new pg.Client({ connectionString: PLAIN_URL });
@@ -71,21 +63,7 @@ describe("the PostgreSQL store under concurrent processes", () => {
 
     const store = await BlockStore.open({ home, engine: "postgres", url: PLAIN_URL, schema, env: { SQLBLOCKS_ENCRYPTION_KEY: key } });
     try {
-      for (const report of reports) {
-        for (const [name, tag] of Object.entries(report.final)) {
-          const block = await SqlConnector.load(name, { store });
-          expect(block.components.database, name).toBe(tag);
-          expect(block.components.password?.reveal()).toBe(`pw-${tag}`);
-          expect(block.connectArgs?.tag).toBe(tag);
-          expect(String(block.connectArgs?.pad).length).toBe(Number(tag.split("-p")[1]));
-        }
-      }
-      const documents = await store.listDocuments("sql-connector");
-      for (const document of documents.filter((d) => d.name.startsWith("shared-"))) {
-        const block = await SqlConnector.load(document.name, { store });
-        expect(block.components.password?.reveal()).toBe(`pw-${block.components.database}`);
-      }
-      expect(documents.filter((d) => d.name.startsWith("own-"))).toHaveLength(WORKERS * OWN_NAMES);
+      await expectNothingLostOrCorrupt(store, reports, WORKERS * OWN_NAMES);
     } finally {
       await store.close();
     }

@@ -13,22 +13,13 @@ import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { runFixture } from "./support/child.js";
 import { fixturesDir, packageRoot, tempDir } from "./support/env.js";
+import { expectNothingLostOrCorrupt, type WorkerReport } from "./support/store-workers.js";
 
 const WORKERS = 8;
 const OPERATIONS = 500;
 const OWN_NAMES = 6;
 const SHARED_NAMES = 4;
 
-interface WorkerReport {
-  worker: number;
-  operations: number;
-  counts: Record<string, number>;
-  expectedOutcomes: Record<string, number>;
-  unexpected: string[];
-  anomalies: string[];
-  final: Record<string, string>;
-  ms: number;
-}
 
 describe("the block store under concurrent processes", () => {
   const home = tempDir("concurrency");
@@ -55,22 +46,7 @@ describe("the block store under concurrent processes", () => {
     // Every block a process owns holds exactly what it last wrote.
     const store = await BlockStore.open({ home, env: {} });
     try {
-      for (const report of reports) {
-        for (const [name, tag] of Object.entries(report.final)) {
-          const block = await SqlConnector.load(name, { store });
-          expect(block.components.database, name).toBe(tag);
-          expect(block.components.password?.reveal()).toBe(`pw-${tag}`);
-          expect(block.connectArgs?.tag).toBe(tag);
-          expect(String(block.connectArgs?.pad).length).toBe(Number(tag.split("-p")[1]));
-        }
-      }
-      // Shared names that survived are whole documents from some writer.
-      const documents = await store.listDocuments("sql-connector");
-      for (const document of documents.filter((d) => d.name.startsWith("shared-"))) {
-        const block = await SqlConnector.load(document.name, { store });
-        expect(block.components.password?.reveal()).toBe(`pw-${block.components.database}`);
-      }
-      expect(documents.filter((d) => d.name.startsWith("own-"))).toHaveLength(WORKERS * OWN_NAMES);
+      await expectNothingLostOrCorrupt(store, reports, WORKERS * OWN_NAMES);
     } finally {
       await store.close();
     }
