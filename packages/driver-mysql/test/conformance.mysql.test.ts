@@ -115,5 +115,9 @@ runConformanceSuite({
       // Let the client side notice the closed socket.
       await sleep(50);
     },
+    sleepSql: "SELECT SLEEP(30)",
+    // A million rows (over 10 MB on the wire): more than the kernel's socket buffers hold.
+    largeResultSql: `SELECT a.d + 10 * b.d + 100 * c.d + 1000 * d.d + 10000 * e.d + 100000 * f.d AS n
+  FROM ${Array.from({ length: 6 }, (_, i) => `(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) ${"abcdef"[i]}`).join(", ")}`,
   },
 });

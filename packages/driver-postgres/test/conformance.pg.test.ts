@@ -140,5 +140,7 @@ runConformanceSuite({
       // Let the client side read the termination notice.
       await sleep(50);
     },
+    sleepSql: "SELECT pg_sleep(30)",
+    largeResultSql: "SELECT g AS n FROM generate_series(1, 1000000) AS g",
   },
 });

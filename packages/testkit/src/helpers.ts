@@ -17,3 +17,8 @@ export function lowerKeys<T extends Record<string, unknown>>(row: T | undefined)
 export function requireServer(env: NodeJS.ProcessEnv = process.env): boolean {
   return env.CI === "true" || env.SQLBLOCKS_REQUIRE_SERVERS === "true";
 }
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

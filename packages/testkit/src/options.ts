@@ -54,6 +54,17 @@ export interface FaultHooks {
   connectionId(scope: TransactionScope): Promise<string | number>;
   /** Ends that connection from the server side (e.g. `pg_terminate_backend`, `KILL`), and waits until it is gone. */
   kill(connectionId: string | number): Promise<void>;
+  /**
+   * A statement that runs for 30 s or more (e.g. `SELECT pg_sleep(30)`): with it, the suite
+   * also kills a connection while a statement is in flight on it.
+   */
+  sleepSql?: string;
+  /**
+   * A query whose result is larger than the socket buffers can hold (a million rows is safe),
+   * one column `n` counting up from its first row: with it, a cursor or stream whose
+   * connection is killed must fail, since the driver cannot have received the whole result.
+   */
+  largeResultSql?: string;
 }
 
 /** What {@link runConformanceSuite} needs to know about a driver and its server. */

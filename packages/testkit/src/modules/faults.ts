@@ -1,7 +1,7 @@
 import { ConnectionLostError, type DatabaseError, type SqlConnector } from "@sqlblocks/core";
 import { describe, expect, it } from "vitest";
 import { count, rejection, type SuiteContext } from "../context.js";
-import { lowerKeys } from "../helpers.js";
+import { lowerKeys, sleep } from "../helpers.js";
 
 /**
  * Faults, given the driver's `faults` hooks (`connectionId(scope)` and `kill(id)`): a
@@ -42,10 +42,73 @@ export function faultTests(ctx: SuiteContext): void {
         const first = await rejection(db.execute(`SELECT COUNT(*) AS n FROM ${table}`));
         if (first !== undefined) expectLost(first);
         for (let i = 0; i < 3; i++) expect(count((await db.fetchAll(`SELECT COUNT(*) AS n FROM ${table} WHERE id > :i`, { i }))[0])).toBeGreaterThanOrEqual(0);
+        // The calls ran on a new server connection, not on the killed one.
+        expect(String(await db.transaction((tx) => hooks.connectionId(tx)))).not.toBe(String(id));
       } finally {
         await db.close();
       }
     });
+
+    const { sleepSql, largeResultSql } = hooks;
+    if (sleepSql) {
+      test("a statement in flight when its connection is killed fails as a lost connection; the next call succeeds", async () => {
+        const { db, id } = await single();
+        try {
+          const running = rejection(db.execute(sleepSql));
+          // Killed while the statement runs (or, on a slow machine, before it is sent: a lost connection either way).
+          await sleep(200);
+          await hooks.kill(id);
+          expectLost(await running);
+          expect(count((await db.fetchAll(`SELECT COUNT(*) AS n FROM ${table}`))[0])).toBeGreaterThanOrEqual(0);
+        } finally {
+          await db.close();
+        }
+      });
+    }
+
+    if (largeResultSql) {
+      const numbers = (rows: Record<string, unknown>[]) => rows.map((r) => Number(lowerKeys(r)?.n));
+
+      test("an open cursor over a result larger than the socket buffers fails when its connection is killed; the next fetch starts afresh", async () => {
+        const { db, id } = await single();
+        try {
+          const first = numbers(await db.fetchMany(largeResultSql, {}, 2));
+          expect(first).toHaveLength(2);
+          expect(first[1]).toBeGreaterThan(first[0]!);
+          expect(db.openCursorCount).toBe(1);
+          await hooks.kill(id);
+          // Rows that had already arrived may still be handed out; reading on reaches the break.
+          expectLost(await rejection(db.fetchAll(largeResultSql)));
+          expect(db.openCursorCount).toBe(0);
+          expect(numbers(await db.fetchMany(largeResultSql, {}, 2))).toEqual(first);
+          await db.resetConnections();
+          expect(count((await db.fetchAll(`SELECT COUNT(*) AS n FROM ${table}`))[0])).toBeGreaterThanOrEqual(0);
+        } finally {
+          await db.close();
+        }
+      }, 60_000);
+
+      test("a stream over a result larger than the socket buffers fails when its connection is killed, and releases it", async () => {
+        const { db, id } = await single();
+        try {
+          let seen = 0;
+          const failure = await rejection(
+            (async () => {
+              for await (const chunk of db.stream(largeResultSql, {}, { chunkSize: 10 })) {
+                seen += chunk.length;
+                if (seen === 10) await hooks.kill(id);
+              }
+            })(),
+          );
+          expectLost(failure);
+          expect(seen).toBeGreaterThanOrEqual(10);
+          expect(seen).toBeLessThan(1_000_000);
+          expect(count((await db.fetchAll(`SELECT COUNT(*) AS n FROM ${table}`))[0])).toBeGreaterThanOrEqual(0);
+        } finally {
+          await db.close();
+        }
+      }, 60_000);
+    }
 
     test("a transaction whose connection is killed fails as a lost connection and its work is rolled back", async () => {
       await seed(0);
