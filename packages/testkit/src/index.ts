@@ -28,4 +28,5 @@ export {
 } from "./options.js";
 export { closedPort, droppingServer } from "./ports.js";
 export { recordingConnector, type Sent } from "./recording.js";
+export { type ResolutionOptions, runResolutionSuite } from "./resolution.js";
 export { runConformanceSuite } from "./suite.js";
