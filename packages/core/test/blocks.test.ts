@@ -10,6 +10,7 @@ import {
   BlockTypeNotFoundError,
   BlockValidationError,
   InvalidBlockNameError,
+  InvalidConnectionInfoError,
 } from "../src/errors.js";
 import { isSecret, MASK, Secret } from "../src/secret/secret.js";
 import { BlockStore, closeDefaultStores, HOME_ENV, STORE_FILE_NAME } from "../src/index.js";
@@ -50,6 +51,31 @@ describe("SqlConnector block type", () => {
     expect(SqlConnector.type.description).not.toBe("");
     expect(SqlConnector.type.documentationUrl).toMatch(/^https:\/\//);
     expect(registeredBlockTypes()).toContain(SqlConnector);
+  });
+
+  it("keeps a URL query key named __proto__ through save and load, as data", async () => {
+    const original = new SqlConnector({ connectionInfo: "postgresql+pg://app@db/shop?__proto__=x&constructor=y&sslmode=require" });
+    expect(Object.keys(original.components.query ?? {})).toEqual(["__proto__", "constructor", "sslmode"]);
+    await original.save("proto-key", { store });
+    const loaded = await SqlConnector.load("proto-key", { store });
+    const query = loaded.components.query ?? {};
+    expect(Object.keys(query)).toEqual(["__proto__", "constructor", "sslmode"]);
+    expect(Object.getOwnPropertyDescriptor(query, "__proto__")?.value).toBe("x");
+    expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+    expect(loaded.renderUrl()).toBe(original.renderUrl());
+    const asComponents = new SqlConnector({ connectionInfo: { driver: "postgres", database: "shop", query: JSON.parse('{"__proto__":"x"}') } });
+    await asComponents.save("proto-components", { store });
+    expect(Object.keys((await SqlConnector.load("proto-components", { store })).components.query ?? {})).toEqual(["__proto__"]);
+  });
+
+  it("refuses a query value that is not a string, naming the key", () => {
+    const bad = { driver: "postgres", database: "shop", query: { sslmode: 1 as unknown as string } };
+    expect(() => new SqlConnector({ connectionInfo: bad })).toThrow(InvalidConnectionInfoError);
+    expect(() => new SqlConnector({ connectionInfo: bad })).toThrow(/query parameter "sslmode" must be a string/);
+    // The stored shape refuses it too, naming the key, should a document be edited by hand.
+    const checked = SqlConnector.type.schema.safeParse({ connectionInfo: bad });
+    expect(checked.success).toBe(false);
+    expect(checked.error?.issues[0]?.path).toEqual(["connectionInfo", "query", "sslmode"]);
   });
 
   it("records its type in the store on save", async () => {

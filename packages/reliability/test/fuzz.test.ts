@@ -150,7 +150,8 @@ const components = fc.record(
     host,
     port: fc.oneof(fc.integer({ min: 1, max: 65535 }), fc.integer({ min: 1, max: 65535 }).map(String)),
     database: field,
-    query: fc.dictionary(field.filter((k) => k !== ""), field, { maxKeys: 3 }),
+    // Keys that name Object.prototype's members must stay plain data through save and load.
+    query: fc.dictionary(fc.oneof({ weight: 4, arbitrary: field.filter((k) => k !== "") }, { weight: 1, arbitrary: fc.constantFrom("__proto__", "constructor") }), field, { maxKeys: 3 }),
   },
   { requiredKeys: ["driver"] },
 );

@@ -36,6 +36,26 @@ export interface SqlConnectorOptions {
 }
 
 const secret = z.custom<Secret>((value) => isSecret(value), { message: "expected a secret" });
+
+/**
+ * An object of strings that keeps every key as data, `__proto__` included: zod's `record`
+ * drops that key, so a URL query parameter named `__proto__` would vanish on save.
+ */
+const stringRecord = z
+  .custom<Record<string, string>>((value) => typeof value === "object" && value !== null && !Array.isArray(value), {
+    message: "expected an object of strings",
+  })
+  .superRefine((value, ctx) => {
+    for (const [key, item] of Object.entries(value)) {
+      if (typeof item !== "string") ctx.addIssue({ code: "custom", path: [key], message: `expected a string, received ${typeof item}` });
+    }
+  })
+  .transform((value) => {
+    const copy: Record<string, string> = {};
+    for (const [key, item] of Object.entries(value)) Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true });
+    return copy;
+  })
+  .meta({ type: "object", additionalProperties: { type: "string" } });
 const positiveInt = z.number().int().positive();
 
 const componentsSchema = z
@@ -49,8 +69,7 @@ const componentsSchema = z
     password: secret.optional().describe("The user's password; stored encrypted and shown as ********."),
     host: z.string().optional().describe("The server's host name or IP address (IPv6 without brackets)."),
     port: z.number().int().min(1).max(65535).optional().describe("The server's TCP port; the driver's default port when unset."),
-    query: z
-      .record(z.string(), z.string())
+    query: stringRecord
       .optional()
       .describe("Extra URL query parameters passed to the driver, e.g. { sslmode: \"require\", application_name: \"etl\" }."),
   })
