@@ -21,6 +21,7 @@ function recordingPlugin(): DriverPlugin {
   const { plugin } = createTestPlugin({ drivers: [Driver.SQLITE_BETTER_SQLITE3, Driver.POSTGRESQL_PG] });
   return {
     ...plugin,
+    passwordProviders: true,
     createDataSourceOptions(given) {
       settings.push(given);
       return plugin.createDataSourceOptions(given);
@@ -41,6 +42,30 @@ afterEach(() => {
 });
 
 describe("credential providers", () => {
+  it("a driver that does not say it takes providers is refused, instead of connecting without a password", async () => {
+    clearDriverRegistry();
+    const { plugin } = createTestPlugin({ drivers: [Driver.SQLITE_BETTER_SQLITE3, Driver.POSTGRESQL_PG] });
+    let created = 0;
+    registerDriver({
+      ...plugin,
+      createDataSourceOptions(given) {
+        created++;
+        return plugin.createDataSourceOptions(given);
+      },
+    });
+    registerCredentialProvider("test-tokens", () => TOKEN);
+    for (const connector of [
+      new SqlConnector({ connectionInfo: "postgresql+pg://app@db.example/prod", passwordFrom: { provider: "test-tokens" } }),
+      new SqlConnector({ connectionInfo: { driver: "postgresql+pg", username: "app", host: "db.example", password: () => TOKEN } }),
+    ]) {
+      const error = await rejection(connector.execute("SELECT 1"));
+      expect(error).toBeInstanceOf(CredentialProviderError);
+      expect(String((error as Error).message)).toContain("@sqlblocks/test-plugin cannot take a password from a credential provider");
+      await connector.close();
+    }
+    expect(created).toBe(0);
+  });
+
   it("a registered provider is called for each new connection and its password never reaches the block", async () => {
     let calls = 0;
     registerCredentialProvider("test-tokens", (request) => {

@@ -11,6 +11,6 @@ import mssqlPlugin from "./plugin.js";
 
 export { StreamingCursor } from "./cursor.js";
 export { classifyMssqlError, DEADLOCK, TRANSIENT_CODES, TRANSIENT_ERROR_NUMBERS } from "./errors.js";
-export { createDataSourceOptions, createMssqlConfig, DEFAULT_PORT } from "./options.js";
+export { ACCESS_TOKEN_AUTHENTICATION, createDataSourceOptions, createMssqlConfig, DEFAULT_PORT, withCredentialProvider } from "./options.js";
 export { MAX_BIND_PARAMETERS, MAX_ROWS_PER_INSERT } from "./plugin.js";
 export default mssqlPlugin;

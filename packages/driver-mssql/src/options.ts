@@ -114,7 +114,7 @@ export function createDataSourceOptions(settings: ConnectionSettings): DataSourc
   const native = createMssqlConfig(settings);
   return {
     type: "mssql",
-    driver: mssql,
+    driver: settings.passwordProvider ? withCredentialProvider(settings.passwordProvider) : mssql,
     // Informational for TypeORM (it asks the server otherwise); the password lives only in `extra`.
     host: native.server,
     port: native.port,
@@ -177,4 +177,39 @@ function poolConfig(pool: ConnectionSettings["pool"]): Record<string, number> | 
   if (pool.idleTimeoutMs !== undefined) config.idleTimeoutMillis = pool.idleTimeoutMs;
   if (pool.acquireTimeoutMs !== undefined) config.acquireTimeoutMillis = pool.acquireTimeoutMs;
   return Object.keys(config).length > 0 ? config : undefined;
+}
+
+/**
+ * tedious's authentication type for a Microsoft Entra ID access token given as is: with it,
+ * what the credential provider returns is the token, not a password.
+ */
+export const ACCESS_TOKEN_AUTHENTICATION = "azure-active-directory-access-token";
+
+/** The part of mssql's tedious pool that builds each new connection. */
+interface PoolInternals {
+  config: mssql.config;
+  _poolCreate(): Promise<unknown>;
+}
+
+/**
+ * The mssql module with a pool that asks the credential provider before it opens each new
+ * connection (mssql builds every tedious connection's config from `pool.config` at that
+ * moment). The answer is the login's password, or the access token when `authentication`
+ * (in `connectArgs`) is {@link ACCESS_TOKEN_AUTHENTICATION}; it is never stored elsewhere.
+ */
+export function withCredentialProvider(provider: () => Promise<string>): typeof mssql {
+  const Base = mssql.ConnectionPool as unknown as new (config: mssql.config) => PoolInternals;
+  class ProvidedCredentialPool extends Base {
+    override async _poolCreate(): Promise<unknown> {
+      const credential = await provider();
+      const authentication = this.config.authentication as { type?: string; options?: Record<string, unknown> } | undefined;
+      if (authentication?.type === ACCESS_TOKEN_AUTHENTICATION) {
+        this.config.authentication = { ...authentication, options: { ...authentication.options, token: credential } } as mssql.config["authentication"];
+      } else {
+        this.config.password = credential;
+      }
+      return super._poolCreate();
+    }
+  }
+  return Object.assign(Object.create(mssql) as typeof mssql, { ConnectionPool: ProvidedCredentialPool as unknown as typeof mssql.ConnectionPool });
 }

@@ -30,6 +30,7 @@ const mssqlPlugin: DriverPlugin = {
   isolationLevels: ["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"],
 
   createDataSourceOptions,
+  passwordProviders: true,
 
   async connect(dataSource: DataSource) {
     return connectMssql((dataSource.driver as unknown as { master: unknown }).master);

@@ -27,6 +27,7 @@ const mysqlPlugin: DriverPlugin = {
   isolationLevels: ["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"],
 
   createDataSourceOptions,
+  passwordProviders: true,
 
   connect(dataSource: DataSource) {
     return connectMysql((dataSource.driver as unknown as { pool: Pool }).pool);

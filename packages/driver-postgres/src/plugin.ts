@@ -24,6 +24,7 @@ const postgresPlugin: DriverPlugin = {
   isolationLevels: ["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"],
 
   createDataSourceOptions,
+  passwordProviders: true,
 
   connect(dataSource: DataSource) {
     return connectPg((dataSource.driver as unknown as { master: Pool }).master);

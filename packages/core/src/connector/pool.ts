@@ -1,5 +1,6 @@
 import type { DataSource } from "typeorm";
 import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel, PoolOptions } from "../driver/contract.js";
+import { CredentialProviderError } from "../credentials/providers.js";
 import { PoolTimeoutError } from "../errors.js";
 import { Lease, type LeaseKind } from "./lease.js";
 import { Mutex } from "./mutex.js";
@@ -36,6 +37,12 @@ export class ConnectionPool {
 
   /** Creates and initializes the DataSource from the driver's options. */
   static async open(plugin: DriverPlugin, settings: ConnectionSettings, redactor: Redactor): Promise<ConnectionPool> {
+    if (settings.passwordProvider && plugin.passwordProviders !== true) {
+      throw new CredentialProviderError(
+        `${plugin.packageName} cannot take a password from a credential provider (passwordFrom or a password function): ` +
+          "give the password in the connection info instead",
+      );
+    }
     // TypeORM is loaded on first connect: commands that never connect (the CLI listing blocks,
     // loading a block) start without paying for it. Only the DataSource's own module graph is
     // loaded, not TypeORM's index (decorators, repositories, …): a fifth fewer modules at cold start.

@@ -54,8 +54,8 @@ export interface ConnectionSettings {
   connectArgs?: Record<string, unknown> | undefined;
   /**
    * Set when the password comes from a credential provider: the driver calls it each time
-   * its pool opens a new connection (and uses no stored password). Optional for drivers;
-   * core refuses a connector with a provider on a driver that says `passwordProviders: false`.
+   * its pool opens a new connection (and uses no stored password). Only drivers that say
+   * `passwordProviders: true` are given one; core refuses the connector on any other.
    */
   passwordProvider?: (() => Promise<string>) | undefined;
 }
@@ -181,6 +181,12 @@ export interface DialectFacts {
 export interface OptionMapping {
   /** Builds the TypeORM DataSource options; must pass the native module as `driver`. */
   createDataSourceOptions(settings: ConnectionSettings): DataSourceOptions;
+  /**
+   * True when the options honour {@link ConnectionSettings.passwordProvider} (asked for each
+   * new connection). Absent or false: core refuses a connector whose password comes from a
+   * provider, rather than let it connect without one.
+   */
+  readonly passwordProviders?: boolean;
 }
 
 /** Part of a plug-in: what an error means. */
