@@ -4,6 +4,7 @@ import path from "node:path";
 import { Driver, InvalidConnectionInfoError, parseConnectionUrl, Secret } from "@sqlblocks/core";
 import type { ConnectionSettings } from "@sqlblocks/core/driver";
 import mysql from "mysql2";
+import { runOptionSuite } from "@sqlblocks/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import mysqlPlugin, { createDataSourceOptions } from "../src/index.js";
 
@@ -14,20 +15,20 @@ const build = (settings: Partial<ConnectionSettings> & { url?: string } = {}): O
   return createDataSourceOptions({ components: parseConnectionUrl(url), ...rest }) as unknown as Options;
 };
 
-describe("mysql plug-in", () => {
-  it("declares the contract", () => {
-    expect(mysqlPlugin).toMatchObject({
-      packageName: "@sqlblocks/driver-mysql",
-      drivers: [Driver.MYSQL_MYSQL2, Driver.MARIADB_MYSQL2],
-      placeholderStyle: "question",
-      backslashEscapes: true,
-      hashComments: true,
-      maxBindParameters: 65535,
-      pingSql: "SELECT 1",
-    });
-    expect(mysqlPlugin.isolationLevels).toEqual(["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]);
-    expect(typeof mysqlPlugin.connect).toBe("function");
-  });
+runOptionSuite({
+  plugin: mysqlPlugin,
+  facts: {
+    packageName: "@sqlblocks/driver-mysql",
+    drivers: [Driver.MYSQL_MYSQL2, Driver.MARIADB_MYSQL2],
+    placeholderStyle: "question",
+    backslashEscapes: true,
+    hashComments: true,
+    maxBindParameters: 65535,
+    pingSql: "SELECT 1",
+    isolationLevels: ["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"],
+  },
+  nativeModule: mysql,
+  url: (password) => `mysql+pymysql://app:${password}@db.example:3307/shop`,
 });
 
 describe("mysql option mapping", () => {

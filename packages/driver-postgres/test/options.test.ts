@@ -4,6 +4,7 @@ import path from "node:path";
 import { Driver, InvalidConnectionInfoError, parseConnectionUrl, Secret } from "@sqlblocks/core";
 import type { ConnectionSettings } from "@sqlblocks/core/driver";
 import pg from "pg";
+import { runOptionSuite } from "@sqlblocks/testkit";
 import { afterAll, describe, expect, it } from "vitest";
 import postgresPlugin, { createDataSourceOptions } from "../src/index.js";
 
@@ -14,18 +15,18 @@ const build = (settings: Partial<ConnectionSettings> & { url?: string } = {}): O
   return createDataSourceOptions({ components: parseConnectionUrl(url), ...rest }) as unknown as Options;
 };
 
-describe("postgres plug-in", () => {
-  it("declares the contract", () => {
-    expect(postgresPlugin).toMatchObject({
-      packageName: "@sqlblocks/driver-postgres",
-      drivers: [Driver.POSTGRESQL_PG],
-      placeholderStyle: "dollar",
-      maxBindParameters: 65535,
-      pingSql: "SELECT 1",
-    });
-    expect(postgresPlugin.isolationLevels).toEqual(["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"]);
-    expect(typeof postgresPlugin.connect).toBe("function");
-  });
+runOptionSuite({
+  plugin: postgresPlugin,
+  facts: {
+    packageName: "@sqlblocks/driver-postgres",
+    drivers: [Driver.POSTGRESQL_PG],
+    placeholderStyle: "dollar",
+    maxBindParameters: 65535,
+    pingSql: "SELECT 1",
+    isolationLevels: ["READ UNCOMMITTED", "READ COMMITTED", "REPEATABLE READ", "SERIALIZABLE"],
+  },
+  nativeModule: pg,
+  url: (password) => `postgresql+psycopg2://app:${password}@db.example:6543/shop`,
 });
 
 describe("postgres option mapping", () => {

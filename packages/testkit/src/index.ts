@@ -26,6 +26,7 @@ export {
   type ProvocationContext,
   type ValueCase,
 } from "./options.js";
+export { type OptionSuiteOptions, runOptionSuite } from "./options-suite.js";
 export { closedPort, droppingServer } from "./ports.js";
 export { recordingConnector, type Sent } from "./recording.js";
 export { type ResolutionOptions, runResolutionSuite } from "./resolution.js";
