@@ -12,13 +12,14 @@
  *   or all rows only when the kill hit its COMMIT;
  * - cursors whose connections died: resetConnections recovers them, without hanging.
  */
-import { randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, } from "node:crypto";
 import { BlockStore, closeDefaultStores, DatabaseError, parseConnectionUrl, registerDriver, SqlConnector } from "@sqlblocks/core";
 import mysqlPlugin from "@sqlblocks/driver-mysql";
-import { configureRunHistory, configureRunLogging, flow, flushRunHistory, RunHistory, task } from "@sqlblocks/flow";
+import { configureRunHistory, configureRunLogging, flushRunHistory, } from "@sqlblocks/flow";
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MYSQL_URL, serverGate, sleep, tempDir, uniqueName } from "./support/env.js";
+import { describeFlowUnderKills, flowUnderKills } from "./support/flow-under-kills.js";
 
 const home = tempDir("faults-mysql");
 const target = parseConnectionUrl(MYSQL_URL);
@@ -120,89 +121,16 @@ describe("mysql faults: a flow while its connections are killed", () => {
     // No unique key: a batch applied twice stays visible as two attempts' rows.
     const table = await createTable("rel_flow_rows", "id INT NOT NULL, batch INT NOT NULL, attempt VARCHAR(64) NOT NULL");
     await new SqlConnector({ connectionInfo: userUrl, pool: { max: 2 } }).save("mysql-faulty", { store });
-    const BATCHES = 16;
-    const ROWS = 250;
-    /** Every attempt of every batch: how it ended, and whether its error came from COMMIT. */
-    const attempts = new Map<string, { batch: number; ok: boolean; atCommit: boolean }>();
-    const retryCondition = (error: unknown) => (error as { transient?: unknown }).transient === true;
-    const insertBatch = task({ name: "insert-batch", retries: 10, retryDelayMs: 20, retryCondition }, async (batch: number) => {
-      const attempt = `${batch}:${randomUUID()}`;
-      let bodyDone = false;
-      const db = await SqlConnector.load("mysql-faulty", { store });
-      try {
-        await db.transaction(async (tx) => {
-          await tx.execute("SELECT SLEEP(0.04)");
-          await tx.executeMany(
-            `INSERT INTO ${table} (id, batch, attempt) VALUES (:id, :batch, :attempt)`,
-            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch, attempt })),
-          );
-          bodyDone = true;
-        });
-        attempts.set(attempt, { batch, ok: true, atCommit: false });
-      } catch (error) {
-        // The body finished, so the error came from COMMIT: it may have landed.
-        attempts.set(attempt, { batch, ok: false, atCommit: bodyDone });
-        throw error;
-      } finally {
-        await db.close();
-      }
-      return ROWS;
+    const outcome = await flowUnderKills({
+      flowName: "mysql-load-under-kills",
+      blockName: "mysql-faulty",
+      store,
+      admin: admin!,
+      table,
+      sleepSql: "SELECT SLEEP(0.04)",
+      kill: () => kill(),
     });
-    const load = flow({ name: "mysql-load-under-kills" }, async () =>
-      (await insertBatch.map(Array.from({ length: BATCHES }, (_, b) => b), { concurrency: 3 })).reduce((a, b) => a + b, 0),
-    );
-    let kills = 0;
-    let done = false;
-    const running = load().finally(() => {
-      done = true;
-    });
-    for (let round = 0; round < 8 && !done; round++) {
-      await sleep(120);
-      if (!done) kills += await kill();
-    }
-    expect(await running).toBe(BATCHES * ROWS);
-
-    const committed = (
-      await admin!.execute<{ attempt: string; batch: number; n: number; ids: number; lo: number; hi: number }>(
-        `SELECT attempt, MIN(batch) AS batch, COUNT(*) AS n, COUNT(DISTINCT id) AS ids, MIN(id) AS lo, MAX(id) AS hi FROM ${table} GROUP BY attempt`,
-      )
-    ).rows;
-    let lostAcks = 0;
-    for (const c of committed) {
-      const known = attempts.get(c.attempt);
-      // Every committed attempt committed all of its rows, and only its own batch's ids.
-      expect(known, `rows of an unknown attempt ${c.attempt}`).toBeDefined();
-      expect([c.n, c.ids, c.lo, c.hi].map(Number)).toEqual([ROWS, ROWS, known!.batch * ROWS, known!.batch * ROWS + ROWS - 1]);
-      // A committed attempt that reported an error must have been killed during its COMMIT.
-      if (!known!.ok) {
-        expect(known!.atCommit, `attempt ${c.attempt} failed before COMMIT, yet its rows are there`).toBe(true);
-        lostAcks++;
-      }
-    }
-    for (let batch = 0; batch < BATCHES; batch++) {
-      const succeeded = [...attempts].filter(([, a]) => a.batch === batch && a.ok).map(([id]) => id);
-      // One successful attempt per batch (the task stops retrying), and its rows are there.
-      expect(succeeded).toHaveLength(1);
-      expect(committed.map((c) => c.attempt)).toContain(succeeded[0]);
-    }
-    // No id twice, except the rows of commits whose acknowledgement was lost.
-    const total = BATCHES * ROWS;
-    const [row] = (await admin!.execute<{ n: number; distinct_ids: number }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS distinct_ids FROM ${table}`)).rows;
-    expect([Number(row!.n), Number(row!.distinct_ids)]).toEqual([total + lostAcks * ROWS, total]);
-
-    await flushRunHistory();
-    const history = new RunHistory(store.db);
-    const [run] = await history.listFlowRuns({ name: "mysql-load-under-kills" });
-    expect(run?.state).toBe("COMPLETED");
-    const tasks = await history.listTaskRuns(run!.id);
-    expect(tasks.every((t) => t.state === "COMPLETED")).toBe(true);
-    const retried = tasks.filter((t) => t.attempts > 1);
-    expect(kills).toBeGreaterThan(0);
-    expect(retried.length).toBeGreaterThan(0);
-    expect(attempts.size).toBe(tasks.reduce((a, t) => a + t.attempts, 0));
-    figures.push(
-      `flow under kills: ${kills} connections killed, ${retried.length}/${BATCHES} tasks retried (${attempts.size - BATCHES} retries), each batch committed once, ${lostAcks} lost COMMIT acknowledgement(s), ${total} distinct rows`,
-    );
+    figures.push(describeFlowUnderKills(outcome, "connections"));
   }, 60_000);
 });
 

@@ -1,23 +1,10 @@
-/**
- * Faults on PostgreSQL. The server is shared with other test suites, so it is never
- * restarted: terminating the backends of the connections under test
- * (`pg_terminate_backend`, what a restart does to every client, SQLSTATE 57P01) stands
- * in for a restart.
- *
- * - a flow whose tasks retry only transient errors completes while its connections keep being
- *   killed; the table has no unique key and every attempt marks its rows, so a batch applied
- *   twice shows: each batch is committed exactly once, except where a kill during COMMIT lost
- *   the acknowledgement of a commit that landed (identified, counted);
- * - an executeMany interrupted by a killed connection: success ⇒ all rows; error ⇒ no row,
- *   or all rows only when the kill hit its COMMIT;
- * - cursors whose connection died fail as transient and resetConnections recovers them.
- */
-import { randomUUID } from "node:crypto";
+
 import { BlockStore, closeDefaultStores, DatabaseError, registerDriver, SqlConnector } from "@sqlblocks/core";
 import postgresPlugin from "@sqlblocks/driver-postgres";
-import { configureRunHistory, configureRunLogging, flow, flushRunHistory, RunHistory, task } from "@sqlblocks/flow";
+import { configureRunHistory, configureRunLogging, flow, flushRunHistory, task } from "@sqlblocks/flow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PG_URL, serverGate, sleep, tempDir, uniqueName, withQuery } from "./support/env.js";
+import { describeFlowUnderKills, flowUnderKills } from "./support/flow-under-kills.js";
 
 const home = tempDir("faults-pg");
 let admin: SqlConnector;
@@ -93,93 +80,16 @@ describe("postgres faults: a flow while its connections are killed", () => {
     // No unique key: a batch applied twice stays visible as two attempts' rows.
     const table = await createTable("rel_flow_rows", "id int NOT NULL, batch int NOT NULL, attempt text NOT NULL");
     await new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 2 } }).save("pg-faulty", { store });
-    const BATCHES = 16;
-    const ROWS = 250;
-    /** Every attempt of every batch: how it ended, and whether its error came from COMMIT. */
-    const attempts = new Map<string, { batch: number; ok: boolean; atCommit: boolean }>();
-
-    const retryCondition = (error: unknown) => (error as { transient?: unknown }).transient === true;
-    const insertBatch = task({ name: "insert-batch", retries: 10, retryDelayMs: 20, retryCondition }, async (batch: number) => {
-      const attempt = `${batch}:${randomUUID()}`;
-      let bodyDone = false;
-      const db = await SqlConnector.load("pg-faulty", { store });
-      try {
-        await db.transaction(async (tx) => {
-          await tx.execute("SELECT pg_sleep(0.04)");
-          await tx.executeMany(
-            `INSERT INTO ${table} (id, batch, attempt) VALUES (:id, :batch, :attempt)`,
-            Array.from({ length: ROWS }, (_, i) => ({ id: batch * ROWS + i, batch, attempt })),
-          );
-          bodyDone = true;
-        });
-        attempts.set(attempt, { batch, ok: true, atCommit: false });
-      } catch (error) {
-        // The body finished, so the error came from COMMIT: it may have landed.
-        attempts.set(attempt, { batch, ok: false, atCommit: bodyDone });
-        throw error;
-      } finally {
-        await db.close();
-      }
-      return ROWS;
+    const outcome = await flowUnderKills({
+      flowName: "load-under-kills",
+      blockName: "pg-faulty",
+      store,
+      admin,
+      table,
+      sleepSql: "SELECT pg_sleep(0.04)",
+      kill: () => terminate(appName),
     });
-    const load = flow({ name: "load-under-kills" }, async () => (await insertBatch.map(Array.from({ length: BATCHES }, (_, b) => b), { concurrency: 3 })).reduce((a, b) => a + b, 0));
-
-    let kills = 0;
-    let done = false;
-    const running = load().finally(() => {
-      done = true;
-    });
-    // The killer: every 120 ms, terminate whatever the flow has open. At most 8 rounds, so
-    // the retries (10 per task) always get through in the end.
-    for (let round = 0; round < 8 && !done; round++) {
-      await sleep(120);
-      if (!done) kills += await terminate(appName);
-    }
-    expect(await running).toBe(BATCHES * ROWS);
-
-    const committed = (
-      await admin.execute<{ attempt: string; batch: number; n: string; ids: string; lo: number; hi: number }>(
-        `SELECT attempt, min(batch) AS batch, count(*) AS n, count(DISTINCT id) AS ids, min(id) AS lo, max(id) AS hi FROM ${table} GROUP BY attempt`,
-      )
-    ).rows;
-    let lostAcks = 0;
-    for (const c of committed) {
-      const known = attempts.get(c.attempt);
-      // Every committed attempt committed all of its rows, and only its own batch's ids.
-      expect(known, `rows of an unknown attempt ${c.attempt}`).toBeDefined();
-      expect([Number(c.n), Number(c.ids), c.lo, c.hi]).toEqual([ROWS, ROWS, known!.batch * ROWS, known!.batch * ROWS + ROWS - 1]);
-      // A committed attempt that reported an error must have been killed during its COMMIT.
-      if (!known!.ok) {
-        expect(known!.atCommit, `attempt ${c.attempt} failed before COMMIT, yet its rows are there`).toBe(true);
-        lostAcks++;
-      }
-    }
-    for (let batch = 0; batch < BATCHES; batch++) {
-      const succeeded = [...attempts].filter(([, a]) => a.batch === batch && a.ok).map(([id]) => id);
-      // One successful attempt per batch (the task stops retrying), and its rows are there.
-      expect(succeeded).toHaveLength(1);
-      expect(committed.map((c) => c.attempt)).toContain(succeeded[0]);
-    }
-    // No id twice, except the rows of commits whose acknowledgement was lost.
-    const total = BATCHES * ROWS;
-    const [row] = (await admin.execute<{ n: string; distinct_ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS distinct_ids FROM ${table}`)).rows;
-    expect(row).toEqual({ n: String(total + lostAcks * ROWS), distinct_ids: String(total) });
-
-    await flushRunHistory();
-    const history = new RunHistory(store.db);
-    const [run] = await history.listFlowRuns({ name: "load-under-kills" });
-    expect(run?.state).toBe("COMPLETED");
-    const tasks = await history.listTaskRuns(run!.id);
-    expect(tasks).toHaveLength(BATCHES);
-    expect(tasks.every((t) => t.state === "COMPLETED")).toBe(true);
-    const retried = tasks.filter((t) => t.attempts > 1);
-    // The faults really happened and were retried.
-    expect(kills).toBeGreaterThan(0);
-    expect(retried.length).toBeGreaterThan(0);
-    expect(attempts.size).toBe(tasks.reduce((a, t) => a + t.attempts, 0));
-    figures.push(
-      `flow under kills: ${kills} backends killed, ${retried.length}/${BATCHES} tasks retried (${attempts.size - BATCHES} retries), each batch committed once, ${lostAcks} lost COMMIT acknowledgement(s), ${total} distinct rows`,
-    );
+    figures.push(describeFlowUnderKills(outcome, "backends"));
   }, 60_000);
 
   it("a COMMIT that fails because the backend was killed is a transient DatabaseError (so it is retried)", async (context) => {
