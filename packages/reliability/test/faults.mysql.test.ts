@@ -19,7 +19,7 @@ import { configureRunHistory, configureRunLogging, flushRunHistory, } from "@sql
 import mysql from "mysql2/promise";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MYSQL_URL, serverGate, sleep, tempDir, uniqueName } from "./support/env.js";
-import { describeFlowUnderKills, flowUnderKills } from "./support/flow-under-kills.js";
+import { describeFlowUnderKills, executeManyUnderKills, flowUnderKills } from "./support/kill-scenarios.js";
 
 const home = tempDir("faults-mysql");
 const target = parseConnectionUrl(MYSQL_URL);
@@ -167,52 +167,23 @@ describe("mysql faults: executeMany interrupted by a killed connection", () => {
     gate(context);
     // No unique key, so nothing can absorb a set applied twice.
     const table = await createTable("rel_many", "id INT NOT NULL, payload VARCHAR(64) NOT NULL");
-    const outcomes: string[] = [];
-    // Kill at different points, and once not at all (so "success ⇒ all rows" is checked).
-    for (const delay of [0, 20, 60, 150, null]) {
-      const db = new SqlConnector({ connectionInfo: userUrl, pool: { max: 1 } });
-      try {
-        await db.execute("SELECT 1");
-        await admin!.execute(`TRUNCATE TABLE ${table}`);
-        const params = Array.from({ length: rows }, (_, id) => ({ id, payload: `row-${id}-${"x".repeat(20)}` }));
-        let finished = false;
-        const running = db.executeMany(sql(table), params).then(
-          (result) => ({ result }),
-          (error: unknown) => ({ error }),
-        );
-        void running.then(() => {
-          finished = true;
-        });
-        // Wait until the batch is running on the server, then kill it.
-        while (!finished && !(await connections()).some((c) => c.info?.includes(table))) await sleep(2);
-        if (delay !== null) await sleep(delay);
-        const killed = finished || delay === null ? [] : await killNoting();
-        const atCommit = killed.some((k) => isCommit(k.info));
-        const outcome = await running;
-        const [counted] = (await admin!.execute<{ n: number; ids: number }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids FROM ${table}`)).rows;
-        const count = Number(counted!.n);
-        expect(Number(counted!.ids), "no id twice").toBe(count);
-        const where = `${path}: ${count} rows after a kill ${delay} ms in (${killed.map((k) => `${k.command}: ${(k.info ?? "").slice(0, 30)}`).join("; ") || "none"})`;
-        if ("error" in outcome) {
-          expect(outcome.error).toBeInstanceOf(DatabaseError);
-          expect((outcome.error as DatabaseError).transient).toBe(true);
-          // Rows of a failed call only when the kill met its COMMIT (the ack may be lost).
-          if (atCommit) expect([0, rows], where).toContain(count);
-          else expect(count, where).toBe(0);
-        } else {
-          expect(count, where).toBe(rows);
-        }
-        outcomes.push(
-          `${killed.length ? `killed${atCommit ? " at COMMIT" : ""}` : "not killed"} ${delay === null ? "(control)" : `at +${delay} ms`} → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`,
-        );
-      } finally {
-        await db.close();
-      }
-    }
-    // At least one kill really interrupted the batch, and the call without a kill succeeded.
-    expect(outcomes.some((o) => o.startsWith("killed") && o.includes("error, none"))).toBe(true);
-    expect(outcomes.at(-1)).toMatch(/^not killed .* ok, all$/);
-    figures.push(`executeMany (${path}, ${rows} sets): ${outcomes.join("; ")}`);
+    figures.push(
+      await executeManyUnderKills({
+        admin: admin!,
+        table,
+        path,
+        sql: sql(table),
+        rows,
+        round: () => ({
+          db: new SqlConnector({ connectionInfo: userUrl, pool: { max: 1 } }),
+          // Wait until the batch is running on the server.
+          waitUntilRunning: async (finished) => {
+            while (!finished() && !(await connections()).some((c) => c.info?.includes(table))) await sleep(2);
+          },
+          killNoting: async () => (await killNoting()).map((k) => ({ described: `${k.command}: ${(k.info ?? "").slice(0, 30)}`, atCommit: isCommit(k.info) })),
+        }),
+      }),
+    );
   });
 });
 

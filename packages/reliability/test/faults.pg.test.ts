@@ -4,7 +4,7 @@ import postgresPlugin from "@sqlblocks/driver-postgres";
 import { configureRunHistory, configureRunLogging, flow, flushRunHistory, task } from "@sqlblocks/flow";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PG_URL, serverGate, sleep, tempDir, uniqueName, withQuery } from "./support/env.js";
-import { describeFlowUnderKills, flowUnderKills } from "./support/flow-under-kills.js";
+import { describeFlowUnderKills, executeManyUnderKills, flowUnderKills } from "./support/kill-scenarios.js";
 
 const home = tempDir("faults-pg");
 let admin: SqlConnector;
@@ -140,54 +140,30 @@ describe("postgres faults: executeMany interrupted by a killed connection", () =
     gate(context);
     // No unique key, so nothing can absorb a set applied twice.
     const table = await createTable("rel_many", "id int NOT NULL, payload text NOT NULL");
-    const outcomes: string[] = [];
-    // Kill at different points: as soon as the transaction is seen, and a little later; and
-    // once not at all (so "success ⇒ all rows" is checked on every run).
-    for (const delay of [0, 20, 60, 150, null]) {
-      const appName = uniqueName("sqlb_rel_many");
-      const db = new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 1 } });
-      try {
-        await db.execute("SELECT 1");
-        await admin.execute(`TRUNCATE ${table}`);
-        const params = Array.from({ length: rows }, (_, id) => ({ id, payload: `row-${id}-${"x".repeat(20)}` }));
-        let finished = false;
-        const running = db.executeMany(sql(table), params).then(
-          (result) => ({ result }),
-          (error: unknown) => ({ error }),
-        );
-        void running.then(() => {
-          finished = true;
-        });
-        // Wait until the batch's transaction is open on the server, then kill it.
-        while (!finished && !(await backends(appName)).some((b) => b.in_tx)) await sleep(2);
-        if (delay !== null) await sleep(delay);
-        const killed = finished || delay === null ? [] : await terminateNoting(appName);
-        const atCommit = killed.some((k) => isCommit(k.query) && k.state === "active");
-        const outcome = await running;
-        const [counted] = (await admin.execute<{ n: string; ids: string }>(`SELECT count(*) AS n, count(DISTINCT id) AS ids FROM ${table}`)).rows;
-        const count = Number(counted!.n);
-        expect(Number(counted!.ids), "no id twice").toBe(count);
-        const where = `${path}: ${count} rows after a kill ${delay} ms in (${killed.map((k) => `${k.state}: ${k.query.slice(0, 30)}`).join("; ") || "none"})`;
-        if ("error" in outcome) {
-          expect(outcome.error).toBeInstanceOf(DatabaseError);
-          expect((outcome.error as DatabaseError).transient).toBe(true);
-          // Rows of a failed call only when the kill met its COMMIT (the ack may be lost).
-          if (atCommit) expect([0, rows], where).toContain(count);
-          else expect(count, where).toBe(0);
-        } else {
-          expect(count, where).toBe(rows);
-        }
-        outcomes.push(
-          `${killed.length ? `killed${atCommit ? " at COMMIT" : ""}` : "not killed"} ${delay === null ? "(control)" : `at +${delay} ms`} → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`,
-        );
-      } finally {
-        await db.close();
-      }
-    }
-    // At least one kill really interrupted the batch, and the call without a kill succeeded.
-    expect(outcomes.some((o) => o.startsWith("killed") && o.includes("error, none"))).toBe(true);
-    expect(outcomes.at(-1)).toMatch(/^not killed .* ok, all$/);
-    figures.push(`executeMany (${path}, ${rows} sets): ${outcomes.join("; ")}`);
+    figures.push(
+      await executeManyUnderKills({
+        admin,
+        table,
+        path,
+        sql: sql(table),
+        rows,
+        round: () => {
+          const appName = uniqueName("sqlb_rel_many");
+          return {
+            db: new SqlConnector({ connectionInfo: withQuery(PG_URL, "application_name", appName), pool: { max: 1 } }),
+            // Wait until the batch's transaction is open on the server.
+            waitUntilRunning: async (finished) => {
+              while (!finished() && !(await backends(appName)).some((b) => b.in_tx)) await sleep(2);
+            },
+            killNoting: async () =>
+              (await terminateNoting(appName)).map((k) => ({
+                described: `${k.state}: ${k.query.slice(0, 30)}`,
+                atCommit: isCommit(k.query) && k.state === "active",
+              })),
+          };
+        },
+      }),
+    );
   });
 });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { type BlockStore, SqlConnector } from "@sqlblocks/core";
+import { type BlockStore, DatabaseError, SqlConnector } from "@sqlblocks/core";
 import { flow, flushRunHistory, RunHistory, task } from "@sqlblocks/flow";
 import { expect } from "vitest";
 import { sleep } from "./env.js";
@@ -132,4 +132,91 @@ export async function flowUnderKills(options: FlowUnderKillsOptions): Promise<Fl
 /** The figures line both fault suites print. */
 export function describeFlowUnderKills(f: FlowUnderKillsFigures, what: string): string {
   return `flow under kills: ${f.kills} ${what} killed, ${f.retriedTasks}/${f.batches} tasks retried (${f.retries} retries), each batch committed once, ${f.lostAcks} lost COMMIT acknowledgement(s), ${f.total} distinct rows`;
+}
+
+/** What a kill met: one entry per connection killed. */
+export interface Killed {
+  /** A short text for the failure message (state and statement). */
+  described: string;
+  /** Whether the statement it met was a COMMIT in progress. */
+  atCommit: boolean;
+}
+
+/** One round of {@link executeManyUnderKills}: a connector and how to watch and kill its connection. */
+export interface KillRound {
+  /** A new connector with one pooled connection. */
+  db: SqlConnector;
+  /** Resolves once the call's work is seen running on the server (or `finished()` is true). */
+  waitUntilRunning(finished: () => boolean): Promise<void>;
+  /** Kills the connector's connections, saying what each was running. */
+  killNoting(): Promise<Killed[]>;
+}
+
+/** What {@link executeManyUnderKills} runs. */
+export interface ExecuteManyUnderKillsOptions {
+  /** A new round: called once per kill point. */
+  round(): KillRound;
+  /** A connector of its own, never killed, for the checks. */
+  admin: SqlConnector;
+  /** A table `(id int, payload text)` with no unique key. */
+  table: string;
+  /** Shown in the figures: which executeMany path the statement takes. */
+  path: string;
+  sql: string;
+  rows: number;
+}
+
+/**
+ * An executeMany interrupted by a killed connection at several points (as soon as its work
+ * is seen, then 20, 60 and 150 ms later), and once not at all: success ⇒ all rows; error ⇒
+ * a transient DatabaseError and no row, or all rows only when the kill hit its COMMIT (whose
+ * acknowledgement may be lost). Returns the figures line.
+ */
+export async function executeManyUnderKills(options: ExecuteManyUnderKillsOptions): Promise<string> {
+  const { admin, table, path, rows } = options;
+  const outcomes: string[] = [];
+  for (const delay of [0, 20, 60, 150, null]) {
+    const round = options.round();
+    const { db } = round;
+    try {
+      await db.execute("SELECT 1");
+      await admin.execute(`TRUNCATE TABLE ${table}`);
+      const params = Array.from({ length: rows }, (_, id) => ({ id, payload: `row-${id}-${"x".repeat(20)}` }));
+      let finished = false;
+      const running = db.executeMany(options.sql, params).then(
+        (result) => ({ result }),
+        (error: unknown) => ({ error }),
+      );
+      void running.then(() => {
+        finished = true;
+      });
+      await round.waitUntilRunning(() => finished);
+      if (delay !== null) await sleep(delay);
+      const killed = finished || delay === null ? [] : await round.killNoting();
+      const atCommit = killed.some((k) => k.atCommit);
+      const outcome = await running;
+      const [counted] = (await admin.execute<{ n: unknown; ids: unknown }>(`SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids FROM ${table}`)).rows;
+      const count = Number(counted!.n);
+      expect(Number(counted!.ids), "no id twice").toBe(count);
+      const where = `${path}: ${count} rows after a kill ${delay} ms in (${killed.map((k) => k.described).join("; ") || "none"})`;
+      if ("error" in outcome) {
+        expect(outcome.error).toBeInstanceOf(DatabaseError);
+        expect((outcome.error as DatabaseError).transient).toBe(true);
+        // Rows of a failed call only when the kill met its COMMIT (the ack may be lost).
+        if (atCommit) expect([0, rows], where).toContain(count);
+        else expect(count, where).toBe(0);
+      } else {
+        expect(count, where).toBe(rows);
+      }
+      outcomes.push(
+        `${killed.length ? `killed${atCommit ? " at COMMIT" : ""}` : "not killed"} ${delay === null ? "(control)" : `at +${delay} ms`} → ${"error" in outcome ? "error" : "ok"}, ${count === 0 ? "none" : "all"}`,
+      );
+    } finally {
+      await db.close();
+    }
+  }
+  // At least one kill really interrupted the batch, and the call without a kill succeeded.
+  expect(outcomes.some((o) => o.startsWith("killed") && o.includes("error, none"))).toBe(true);
+  expect(outcomes.at(-1)).toMatch(/^not killed .* ok, all$/);
+  return `executeMany (${path}, ${rows} sets): ${outcomes.join("; ")}`;
 }
