@@ -103,7 +103,9 @@ export function durableRoutes(access: DurableAccess, runs: RunQuery): Hono {
 
   api.get("/runs/:id/durable", async (c) => {
     const state = await access.get();
-    if (!state.available) return c.json({ durable: false, reason: state.reason });
+    if (!state.available) {
+      return c.json({ durable: false, reason: `Cancel and Resume apply only to durable runs (enqueued for a deployment), which are not available here: ${state.reason}` });
+    }
     const status = await state.client.status(c.req.param("id"));
     if (!status) {
       return c.json({

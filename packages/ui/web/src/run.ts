@@ -91,7 +91,7 @@ function header(detail: RunDetail, now: number): HTMLElement {
  * Cancel and Resume for a durable run (enqueued for a deployment); for an in-process run, a
  * sentence saying they do not apply.
  */
-function durableControls(id: string, onChange: () => void): HTMLElement {
+function durableControls(id: string, onChange: () => void): { element: HTMLElement; refresh(): void } {
   const box = h("div", { id: "durable", class: "durable-actions" }, h("span", { class: "muted" }, "Checking whether this run is durable…"));
   const message = h("span", { id: "durable-message", class: "form-error", role: "alert" });
   const render = async () => {
@@ -107,7 +107,7 @@ function durableControls(id: string, onChange: () => void): HTMLElement {
         onChange();
         await render();
         // DBOS settles a cancel or resume within moments: show where it went.
-        setTimeout(() => void render().catch(() => undefined), 1500);
+        setTimeout(refresh, 1500);
       } catch (error) {
         message.textContent = (error as Error).message;
       }
@@ -120,8 +120,9 @@ function durableControls(id: string, onChange: () => void): HTMLElement {
       message,
     ]);
   };
-  render().catch((error: Error) => box.replaceChildren(h("span", { class: "error" }, error.message)));
-  return box;
+  const refresh = () => void render().catch((error: Error) => box.replaceChildren(h("span", { class: "error" }, error.message)));
+  refresh();
+  return { element: box, refresh };
 }
 
 /** #/runs/:id: the run, its task timeline, statements and logs; live while the run is active. */
@@ -227,9 +228,12 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
           setTimeout(resolve, POLL_MS);
         });
         if (!isCurrent()) return;
+        const before = detail.run.state;
         detail = await api<RunDetail>("GET", path);
         await fetchLogs();
         renderRun();
+        // The durable status (and which of Cancel / Resume apply) follows the run's state.
+        if (detail.run.state !== before) durable.refresh();
       }
       if (isCurrent()) await fetchLogs();
     } finally {
@@ -241,11 +245,12 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
     if (polling) nudge?.();
     else void poll();
   };
+  const durable = durableControls(detail.run.id, onDurableChange);
   mount(
     root,
     h("p", { class: "crumbs" }, h("a", { href: "#/runs" }, "Runs"), " / ", detail.run.id),
     headerBox,
-    durableControls(detail.run.id, onDurableChange),
+    durable.element,
     h("h2", {}, "Tasks"),
     countsBox,
     timelineBox,
