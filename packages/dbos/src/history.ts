@@ -56,7 +56,7 @@ export async function recordCancelledRun(runId: string): Promise<void> {
   const run = await runs.getFlowRun(runId);
   if (!run || run.state === RunState.COMPLETED || run.state === RunState.FAILED || run.state === RunState.CANCELLED) return;
   await runs.write({
-    flowRuns: [{ ...run, state: RunState.CANCELLED, endedAt: new Date().toISOString(), error: "cancelled with sqlblocks runs cancel" }],
+    flowRuns: [{ ...run, state: RunState.CANCELLED, endedAt: new Date().toISOString(), error: "cancelled on request (sqlblocks runs cancel, the web page or DurableClient.cancel)" }],
   });
 }
 

@@ -193,6 +193,7 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
     await page.click("#cancel-run");
     await page.locator('#run-state [data-state="CANCELLED"]').waitFor({ timeout: 30_000 });
     await page.locator("#durable-status:text-matches('CANCELLED')").waitFor();
+    expect(await text("#run-error")).toBe("cancelled on request (sqlblocks runs cancel, the web page or DurableClient.cancel)");
     const cancelled = await runs.getRun(runId);
     expect(cancelled?.run.state).toBe("CANCELLED");
     const stepsDone = cancelled!.taskRuns.filter((t) => t.state === "COMPLETED").length;

@@ -114,7 +114,7 @@ function durableControls(id: string, onChange: () => void): { element: HTMLEleme
     };
     box.replaceChildren();
     append(box, [
-      h("span", { id: "durable-status" }, `Durable run on queue ${status.queue ?? "–"}: ${status.status}${status.workerId ? ` (worker ${status.workerId})` : ""}`),
+      h("span", { id: "durable-status" }, `Durable run${status.queue ? ` on queue ${status.queue}` : ""}: ${status.status}${status.workerId ? ` (worker ${status.workerId})` : ""}`),
       status.canCancel ? h("button", { class: "danger", id: "cancel-run", onclick: act("cancel") }, "Cancel run") : null,
       status.canResume ? h("button", { class: "secondary", id: "resume-run", onclick: act("resume") }, "Resume run") : null,
       message,
