@@ -18,6 +18,9 @@ describe("durable access and trigger parameters", () => {
       ]),
     ).toEqual({ day: "2024-01-01", n: 3, ok: true, tags: ["a", "b"], quoted: "3", empty: "", script: "<script>alert(1)</script>" });
     expect(readRunParameters(undefined)).toEqual({});
+    // A default the form left as shown is not sent: the deployment's own value applies.
+    expect(readRunParameters([{ key: "token", keepDefault: true }, { key: "day", value: "1" }])).toEqual({ day: 1 });
+    expect(() => readRunParameters([{ key: "token", keepDefault: true }, { key: "token", value: "x" }])).toThrow("token is given twice");
     expect(() => readRunParameters([{ key: "a", value: '{"x":' }])).toThrow('a: "{\\"x\\":" looks like JSON but does not parse');
     expect(() => readRunParameters([{ key: 1, value: "x" }])).toThrow("row 1: key and value must be text");
     expect(() => readRunParameters({ a: 1 })).toThrow("parameters must be a list");

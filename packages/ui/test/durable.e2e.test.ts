@@ -48,6 +48,7 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
   let page: Page;
   let runs: RunQuery;
   const problems: string[] = [];
+  const answers: string[] = [];
   const shots = screenshotDir();
   const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
   // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a person sees
@@ -91,6 +92,10 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
     page = browser.context.pages()[0] ?? (await browser.context.newPage());
     page.setDefaultTimeout(15_000);
     page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+    // Every API answer the page received, to check that no secret ever reached it.
+    page.on("response", (response) => {
+      if (response.url().includes("/api/")) void response.text().then((body) => answers.push(body), () => undefined);
+    });
     page.on("console", (message) => {
       if (message.type() === "error" && !/status of 4\d\d/.test(message.text())) problems.push(`console: ${message.text()}`);
     });
@@ -142,30 +147,33 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
     // The deployment's default is filled in.
     expect(await page.inputValue('[name="parameters.0.key"]')).toBe("times");
     expect(await page.inputValue('[name="parameters.0.value"]')).toBe("2");
+    // A secret default is shown masked, and left as it is the deployment's own value applies.
+    expect(await page.inputValue('[name="parameters.1.key"]')).toBe("apiToken");
+    expect(await page.inputValue('[name="parameters.1.value"]')).toBe("********");
     await page.click("#add-param");
-    await page.fill('[name="parameters.1.key"]', "name");
-    await page.fill('[name="parameters.1.value"]', XSS);
-    await page.click("#add-param");
-    await page.fill('[name="parameters.2.key"]', "tags");
-    await page.fill('[name="parameters.2.value"]', '["a", "b"');
-    await page.click("#trigger-run");
-    await page.locator('[data-error-for="parameters.2.value"]:not(:empty)').waitFor();
-    expect(await text('[data-error-for="parameters.2.value"]')).toBe('tags: "[\\"a\\", \\"b\\"" looks like JSON but does not parse');
     await page.fill('[name="parameters.2.key"]', "name");
-    await page.fill('[name="parameters.2.value"]', "again");
+    await page.fill('[name="parameters.2.value"]', XSS);
+    await page.click("#add-param");
+    await page.fill('[name="parameters.3.key"]', "tags");
+    await page.fill('[name="parameters.3.value"]', '["a", "b"');
     await page.click("#trigger-run");
-    await page.locator('[data-error-for="parameters.2.key"]:not(:empty)').waitFor();
-    expect(await text('[data-error-for="parameters.2.key"]')).toBe("name is given twice");
-    expect(await queuedRuns()).toBe(before);
-    await page.fill('[name="parameters.2.key"]', "tags");
-    await page.fill('[name="parameters.2.value"]', '["a", "b"]');
+    await page.locator('[data-error-for="parameters.3.value"]:not(:empty)').waitFor();
+    expect(await text('[data-error-for="parameters.3.value"]')).toBe('tags: "[\\"a\\", \\"b\\"" looks like JSON but does not parse');
     await shot("trigger-run");
+    await page.fill('[name="parameters.3.key"]', "name");
+    await page.fill('[name="parameters.3.value"]', "again");
+    await page.click("#trigger-run");
+    await page.locator('[data-error-for="parameters.3.key"]:not(:empty)').waitFor();
+    expect(await text('[data-error-for="parameters.3.key"]')).toBe("name is given twice");
+    expect(await queuedRuns()).toBe(before);
+    await page.fill('[name="parameters.3.key"]', "tags");
+    await page.fill('[name="parameters.3.value"]', '["a", "b"]');
     await page.click("#trigger-run");
     await page.waitForFunction(() => /^#\/runs\/[0-9a-f-]{36}$/.test(location.hash));
     await page.locator('#run-state [data-state="COMPLETED"]').waitFor({ timeout: 30_000 });
     expect(await queuedRuns()).toBe(before + 1);
-    expect(JSON.parse(await text("#run-parameters"))).toEqual({ times: 2, name: XSS, tags: ["a", "b"] });
-    expect(JSON.parse(await text("#run-result-value"))).toEqual({ greeting: `hello ${XSS} hello ${XSS}`, tags: ["a", "b"] });
+    expect(JSON.parse(await text("#run-parameters"))).toEqual({ times: 2, apiToken: "********", name: XSS, tags: ["a", "b"] });
+    expect(JSON.parse(await text("#run-result-value"))).toEqual({ greeting: `hello ${XSS} hello ${XSS}`, tags: ["a", "b"], defaultApplied: true });
     await page.locator("#durable-status:text-matches('SUCCESS')").waitFor();
     expect(await text("#durable-status")).toMatch(/^Durable run on queue greet: SUCCESS \(worker ui-worker-1\)$/);
     expect(await page.locator("#cancel-run").count()).toBe(0);
@@ -224,7 +232,10 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
     expect(await page.locator("#cancel-run, #resume-run").count()).toBe(0);
   });
 
-  it("had no script errors, CSP violations or failed requests", () => {
+  it("had no script errors, CSP violations or failed requests, and never showed the secret default", async () => {
     expect(problems).toEqual([]);
+    expect(answers.join("\n")).not.toContain("Ui-Default-Canary-Tk9");
+    const stored = await (await getDefaultStore()).db.all<Record<string, unknown>>("SELECT parameters, result FROM flow_runs");
+    expect(JSON.stringify(stored)).not.toContain("Ui-Default-Canary-Tk9");
   });
 });

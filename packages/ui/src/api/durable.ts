@@ -1,4 +1,4 @@
-import type { RunQuery } from "@sqlblocks/flow";
+import { type RunQuery, recordValue } from "@sqlblocks/flow";
 import { Hono } from "hono";
 import type { DurableAccess, DurableReady } from "../durable.js";
 import { InvalidRunParametersError, oneLine, UiRequestError } from "../errors.js";
@@ -7,8 +7,9 @@ import { readJson } from "./body.js";
 /**
  * Reads the form's `[{ key, value }]` rows the way `sqlblocks run --param key=value` does: a
  * value that parses as JSON is that value (`3`, `true`, `["a"]`), anything else is the text
- * as written (`2024-01-01`). Refuses, naming the row, an empty key, a key given twice, and a
- * value that starts like JSON (`{`, `[`, `"`) but does not parse.
+ * as written (`2024-01-01`). A row `{ key, keepDefault: true }` names a deployment default left
+ * as it is (the deployment's own value applies). Refuses, naming the row, an empty key with a
+ * value, a key given twice, and a value that starts like JSON (`{`, `[`, `"`) but does not parse.
  *
  * @throws {InvalidRunParametersError} listing every row in error
  */
@@ -17,8 +18,13 @@ export function readRunParameters(rows: unknown): Record<string, unknown> {
   if (!Array.isArray(rows)) throw new UiRequestError(400, "SQLBLOCKS_UI_BAD_REQUEST", 'parameters must be a list of { "key": …, "value": … } rows');
   const parameters: Record<string, unknown> = {};
   const issues: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
   rows.forEach((row: unknown, index) => {
-    const { key: rawKey, value: rawValue } = (typeof row === "object" && row !== null ? row : {}) as { key?: unknown; value?: unknown };
+    const { key: rawKey, value: rawValue, keepDefault } = (typeof row === "object" && row !== null ? row : {}) as {
+      key?: unknown;
+      value?: unknown;
+      keepDefault?: unknown;
+    };
     if (typeof rawKey !== "string" || typeof (rawValue ?? "") !== "string") {
       issues.push({ path: `parameters.${index}.key`, message: `row ${index + 1}: key and value must be text` });
       return;
@@ -29,10 +35,13 @@ export function readRunParameters(rows: unknown): Record<string, unknown> {
       if (raw !== "") issues.push({ path: `parameters.${index}.key`, message: `row ${index + 1}: a value needs a name` });
       return;
     }
-    if (Object.hasOwn(parameters, key)) {
+    if (Object.hasOwn(parameters, key) || seen.has(key)) {
       issues.push({ path: `parameters.${index}.key`, message: `${key} is given twice` });
       return;
     }
+    seen.add(key);
+    // A default the form showed unchanged (perhaps masked): the deployment's own value applies.
+    if (keepDefault === true) return;
     try {
       parameters[key] = JSON.parse(raw) as unknown;
     } catch {
@@ -83,6 +92,8 @@ export function durableRoutes(access: DurableAccess, runs: RunQuery): Hono {
         const last = lastRuns[index]!.runs[0];
         return {
           ...d,
+          // Defaults are declared in code, but shown like every recorded value: redacted.
+          parameters: JSON.parse(recordValue(d.parameters) ?? "{}") as unknown,
           workers: workers.filter((w) => w.deployments.includes(d.name) && isLive(w, staleAfterMs)).map((w) => w.id),
           lastRun: last ? { id: last.id, state: last.state, createdAt: last.createdAt, endedAt: last.endedAt } : undefined,
         };

@@ -113,11 +113,11 @@ export async function triggerForm(root: HTMLElement, name: string): Promise<void
     return;
   }
   const rows = h("div", { id: "param-rows" });
-  const addRow = (key = "", value = "") => {
+  const addRow = (key = "", value = "", isDefault = false) => {
     const index = rows.children.length;
     const row = h(
       "div",
-      { class: "param-row", "data-row": index },
+      { class: "param-row", "data-row": index, "data-default-key": isDefault ? key : undefined, "data-default-value": isDefault ? value : undefined },
       h("input", { name: `parameters.${index}.key`, placeholder: "name", value: key, autocomplete: "off", "aria-label": "parameter name" }),
       h(
         "div",
@@ -128,9 +128,13 @@ export async function triggerForm(root: HTMLElement, name: string): Promise<void
       ),
       h("button", { type: "button", class: "secondary", onclick: () => row.remove() }, "Remove"),
     );
+    // Editing a row clears its messages.
+    row.addEventListener("input", () => {
+      for (const slot of row.querySelectorAll("[data-error-for]")) slot.textContent = "";
+    });
     rows.append(row);
   };
-  for (const [key, value] of Object.entries(deployment.parameters)) addRow(key, asFormText(value));
+  for (const [key, value] of Object.entries(deployment.parameters)) addRow(key, asFormText(value), true);
   if (rows.children.length === 0) addRow();
   const formError = h("div", { class: "form-error", id: "trigger-error", role: "alert" });
   const form = h(
@@ -154,7 +158,9 @@ export async function triggerForm(root: HTMLElement, name: string): Promise<void
         const slots = row.querySelectorAll<HTMLElement>("[data-error-for]");
         slots[0]!.dataset.errorFor = `parameters.${index}.key`;
         slots[1]!.dataset.errorFor = `parameters.${index}.value`;
-        return { key: keyInput!.value, value: valueInput!.value };
+        // A default left as shown (it may be masked) is not sent: the deployment's own value applies.
+        const keepDefault = row.dataset.defaultKey === keyInput!.value && row.dataset.defaultValue === valueInput!.value;
+        return keepDefault ? { key: keyInput!.value, keepDefault: true } : { key: keyInput!.value, value: valueInput!.value };
       });
       try {
         const { runId } = await api<{ runId: string }>("POST", `/deployments/${encodeURIComponent(name)}/runs`, { parameters });
