@@ -197,6 +197,23 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
     const runId = decodeURIComponent((await page.evaluate(() => location.hash)).replace("#/runs/", ""));
     await page.locator('#run-state [data-state="RUNNING"]').waitFor({ timeout: 30_000 });
     await page.locator('#timeline [data-task="step"][data-task-state="COMPLETED"]').first().waitFor();
+    // A second run waits in the queue (one at a time): it is recorded PENDING with the
+    // parameters it will run with, and cancelling it means it never starts.
+    const post = (apiPath: string, body: unknown) =>
+      page.evaluate(
+        async ({ apiPath, body }) => {
+          const response = await fetch(`/api${apiPath}`, { method: "POST", headers: { "x-sqlblocks-request": "1", "content-type": "application/json" }, body: JSON.stringify(body) });
+          return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+        },
+        { apiPath, body },
+      );
+    const queued = await post("/deployments/slow/runs", { parameters: [{ key: "steps", value: "2" }] });
+    expect(queued.status).toBe(201);
+    const queuedId = String(queued.body.runId);
+    const pending = await runs.getRun(queuedId);
+    expect(pending?.run.state).toBe("PENDING");
+    expect(pending?.parameters).toEqual({ steps: 2, ms: 300 });
+    expect(await post(`/runs/${queuedId}/cancel`, {})).toMatchObject({ status: 200, body: { runId: queuedId, status: "CANCELLED" } });
     await page.locator("#cancel-run").waitFor();
     await page.click("#cancel-run");
     await page.locator('#run-state [data-state="CANCELLED"]').waitFor({ timeout: 30_000 });
@@ -212,6 +229,10 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
     await page.locator('#run-state [data-state="COMPLETED"]').waitFor({ timeout: 40_000 });
     expect(JSON.parse(await text("#run-result-value"))).toEqual({ steps: 12 });
     expect(JSON.parse(await text("#run-parameters"))).toEqual({ steps: 12, ms: 400 });
+    // The cancelled queued run never started.
+    const never = await runs.getRun(queuedId);
+    expect(never?.run.state).toBe("CANCELLED");
+    expect(never?.taskRuns).toEqual([]);
   });
 
   it("says on an in-process run's page that Cancel and Resume do not apply", async () => {
