@@ -74,6 +74,7 @@ export function createDurableAccess(options: DurableAccessOptions): DurableAcces
   const load = options.load ?? loadDurableModule;
   let opening: Promise<DurableReady | DurableUnavailable> | undefined;
   let ready: DurableReady | undefined;
+  let closed = false;
 
   const open = async (): Promise<DurableReady | DurableUnavailable> => {
     const db = options.store.db;
@@ -103,6 +104,11 @@ export function createDurableAccess(options: DurableAccessOptions): DurableAcces
     }
     try {
       const client = await durable.DurableClient.open(config);
+      if (closed) {
+        // The server stopped while the client was connecting.
+        await client.close();
+        return { available: false, reason: "the web page's server is stopping" };
+      }
       ready = { available: true, durable, client, config };
       return ready;
     } catch (error) {
@@ -119,6 +125,8 @@ export function createDurableAccess(options: DurableAccessOptions): DurableAcces
       return opening;
     },
     async close() {
+      closed = true;
+      await opening?.catch(() => undefined);
       const client = ready?.client;
       ready = undefined;
       await client?.close();
