@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parse, sqlblocks, tempHome } from "./helpers.js";
 
 const home = tempHome("runs");
+const paramsHome = tempHome("runs-params");
 let flowRunId = "";
 let failedRunId = "";
 
@@ -101,6 +102,32 @@ describe("runs show", () => {
     expect(result.stdout).toContain("State     FAILED");
     expect(result.stdout).toContain("Error     Error: no such table: missing");
     expect(result.stdout).toMatch(/broken {2}FAILED {2}(?:\d+ ms|\d+\.\d s), 2 attempts/);
+  });
+
+  it("shows the parameters (a block by name, secrets masked) and the result", async () => {
+    // In a store of its own, so that the run lists below see only the two runs above.
+    process.env.SQLBLOCKS_HOME = paramsHome;
+    try {
+      await new SqlConnector({ connectionInfo: `sqlite+better-sqlite3:///${path.join(paramsHome, "runs.db")}` }).save("runs-db");
+      const withParams = flow("with-params", async (options: { day: string; db: SqlConnector; password: string }) => ({ rows: 2, day: options.day }));
+      await withParams({ day: "2024-01-01", db: await SqlConnector.load("runs-db"), password: "Cli-Canary-Pw-4" });
+      await flushRunHistory();
+      await closeDefaultStores();
+    } finally {
+      process.env.SQLBLOCKS_HOME = home;
+    }
+    const paramsRunId = parse<{ id: string }[]>(await sqlblocks(paramsHome, ["runs", "ls", "--json"]))[0]!.id;
+    const result = await sqlblocks(paramsHome, ["runs", "show", paramsRunId.slice(0, 12)]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Parameters {"day":"2024-01-01","db":{"$block":"sql-connector/runs-db"},"password":"********"}\n');
+    expect(result.stdout).toContain('Result    {"rows":2,"day":"2024-01-01"}\n');
+    expect(result.stdout).not.toContain("Cli-Canary-Pw-4");
+    const json = parse<{ flowRun: { parameters: unknown; result: unknown } }>(await sqlblocks(paramsHome, ["runs", "show", paramsRunId, "--json"]));
+    expect(json.flowRun).toMatchObject({ parameters: { day: "2024-01-01", password: "********" }, result: { rows: 2, day: "2024-01-01" } });
+    // A run that failed records no result; one without arguments no parameters.
+    const failed = await sqlblocks(home, ["runs", "show", failedRunId]);
+    expect(failed.stdout).not.toMatch(/^(Parameters|Result) /m);
+    expect((await sqlblocks(home, ["runs", "show", flowRunId])).stdout).toContain("Result    3\n");
   });
 
   it("reports an unknown id on one line with exit code 1", async () => {

@@ -113,7 +113,7 @@ export class DurableClient {
     const deployment = deployments.find((d) => d.name === deploymentName);
     if (!deployment) throw new DeploymentNotFoundError(deploymentName, deployments.map((d) => d.name));
     const runId = randomUUID();
-    await recordQueuedRun(runId, deployment.flow, deployment.name);
+    await recordQueuedRun(runId, deployment.flow, deployment.name, { ...deployment.parameters, ...parameters });
     const client = await this.#guard(() => this.#client());
     await this.#guard(() =>
       client.enqueue(

@@ -1,5 +1,5 @@
 import { getDefaultStore } from "@sqlblocks/core";
-import { type FlowRunRecord, RunHistory, RunState } from "@sqlblocks/flow";
+import { type FlowRunRecord, RunHistory, RunState, recordValue } from "@sqlblocks/flow";
 
 async function history(): Promise<RunHistory> {
   return new RunHistory((await getDefaultStore()).db);
@@ -27,8 +27,12 @@ export async function settleInterruptedTasks(flowRunId: string, workerId: string
   return open.length;
 }
 
-/** Records a run enqueued for a deployment as a PENDING flow run, so that `runs ls` shows it. */
-export async function recordQueuedRun(runId: string, flowName: string, deploymentName: string): Promise<void> {
+/**
+ * Records a run enqueued for a deployment as a PENDING flow run, so that `runs ls` shows it,
+ * with the parameters it will run with (the deployment's defaults under the given ones),
+ * redacted like every recorded value; the worker records the same when the flow starts.
+ */
+export async function recordQueuedRun(runId: string, flowName: string, deploymentName: string, parameters?: Record<string, unknown>): Promise<void> {
   const record: FlowRunRecord = {
     id: runId,
     name: flowName,
@@ -41,6 +45,7 @@ export async function recordQueuedRun(runId: string, flowName: string, deploymen
     endedAt: undefined,
     pid: undefined,
     hostname: undefined,
+    parameters: parameters === undefined ? undefined : recordValue(parameters),
   };
   await (await history()).write({ flowRuns: [record] });
 }
@@ -51,7 +56,7 @@ export async function recordCancelledRun(runId: string): Promise<void> {
   const run = await runs.getFlowRun(runId);
   if (!run || run.state === RunState.COMPLETED || run.state === RunState.FAILED || run.state === RunState.CANCELLED) return;
   await runs.write({
-    flowRuns: [{ ...run, state: RunState.CANCELLED, endedAt: new Date().toISOString(), error: "cancelled with sqlblocks runs cancel" }],
+    flowRuns: [{ ...run, state: RunState.CANCELLED, endedAt: new Date().toISOString(), error: "cancelled on request (sqlblocks runs cancel, the web page or DurableClient.cancel)" }],
   });
 }
 

@@ -9,7 +9,7 @@ import { recorder } from "./history/recorder.js";
 import { newRunId } from "./ids.js";
 import { createRunLogger, emitLog, type LogTarget, type RunLogger } from "./logger.js";
 import { type ResolvedRunOptions, retryDelayFor } from "./options.js";
-import { describeError } from "./redact.js";
+import { describeError, recordArguments, recordValue } from "./redact.js";
 import { describeState, isFinalState, RunState } from "./states.js";
 import { endRunSpan, inRunSpan, recordRetry, recordRunError, startRunSpan } from "./telemetry.js";
 
@@ -338,6 +338,8 @@ export async function executeRun<A extends unknown[], R>(
   const topLevel = run.parent === undefined;
   try {
     await prepareRecording(run);
+    // A flow run records its parameters (redacted, capped); a task run does not.
+    if (run.kind === "flow") (run.record as FlowRunRecord).parameters = recordArguments(args);
     run.start();
     startRunSpan(run);
     if (run.kind === "flow") {
@@ -349,6 +351,7 @@ export async function executeRun<A extends unknown[], R>(
       run.record.attempts = attemptNumber;
       try {
         const result = await attempt(run, attemptNumber, fn, thisArg, args);
+        if (run.kind === "flow" && !run.isFinal) (run.record as FlowRunRecord).result = recordValue(result);
         if (run.finish(RunState.COMPLETED)) run.log("INFO", `Finished in state ${describeState(RunState.COMPLETED)}`);
         return result;
       } catch (error) {

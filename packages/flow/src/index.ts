@@ -4,6 +4,7 @@
  *
  * @packageDocumentation
  */
+export { MAX_RECORDED_VALUE_CHARS, recordValue } from "./redact.js";
 export { currentRunContext, getRunContext, getRunLogger, type RunContext } from "./context.js";
 export { type Flow, flow, type MapOptions, type Task, task } from "./define.js";
 export { currentRunExecutor, RunCancelRequestedError, type RunExecutor, withRunExecutor } from "./executor.js";

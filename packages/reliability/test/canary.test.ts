@@ -198,6 +198,13 @@ describe("canary: a flow run that uses the connectors and fails on purpose", () 
       const history = new RunHistory(store.db);
       const [run] = await history.listFlowRuns({ name: "canary-flow" });
       expect(run?.state).toBe("FAILED");
+      // Connectors passed as parameters and returned: recorded by name, never with a secret.
+      const [listed] = await history.listFlowRuns({ name: "canary-flow-params" });
+      const withValues = await history.getFlowRun(listed!.id);
+      expect(withValues?.state).toBe("COMPLETED");
+      expect(JSON.parse(withValues!.parameters!)).toMatchObject({ db: { $block: `sql-connector/${SECRET_BLOCKS[0]}` }, unsaved: { $block: "sql-connector" } });
+      expect(JSON.parse(withValues!.result!)).toMatchObject({ connector: { $block: `sql-connector/${SECRET_BLOCKS[0]}` } });
+      probes.check("run history: recorded parameters and result", `${withValues!.parameters}\n${withValues!.result}`);
       const tasks = await history.listTaskRuns(run!.id);
       expect(tasks.filter((t) => t.name === "use-secret").every((t) => t.attempts === 2)).toBe(true);
       probes.check("run history: flow run", JSON.stringify(run));

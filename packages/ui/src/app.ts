@@ -2,8 +2,10 @@ import type { BlockStore } from "@sqlblocks/core";
 import type { RunQuery } from "@sqlblocks/flow";
 import { Hono } from "hono";
 import { blockRoutes } from "./api/blocks.js";
+import { durableRoutes } from "./api/durable.js";
 import { runRoutes } from "./api/runs.js";
 import { type Asset, loadAssets } from "./assets.js";
+import { createDurableAccess, type DurableAccess } from "./durable.js";
 import { errorAnswer } from "./errors.js";
 import { accessControl, crossSiteProtection, securityHeaders } from "./security.js";
 
@@ -15,6 +17,11 @@ export interface UiAppOptions {
   token: string | undefined;
   /** The built page; read from `dist/web` when omitted. */
   assets?: Map<string, Asset> | undefined;
+  /**
+   * Durable runs (deployments, workers, trigger, cancel, resume); default: `@sqlblocks/dbos`
+   * loaded on first use with the settings of `process.env`. Whoever passes one closes it.
+   */
+  durable?: DurableAccess | undefined;
   /** Called with each failed request's method, path, status and one-line message (never a secret). */
   onError?: ((line: string) => void) | undefined;
 }
@@ -31,6 +38,7 @@ export function createUiApp(options: UiAppOptions): Hono {
   app.use("*", accessControl(options.token));
   app.use("/api/*", crossSiteProtection());
   app.route("/api", blockRoutes(options.store));
+  app.route("/api", durableRoutes(options.durable ?? createDurableAccess({ store: options.store }), options.runs));
   app.route("/api", runRoutes(options.runs));
   app.all("/api/*", (c) => c.json({ error: { code: "SQLBLOCKS_UI_NOT_FOUND", message: `no API route ${c.req.method} ${c.req.path}` } }, 404));
 

@@ -18,6 +18,19 @@ export class UiRequestError extends SqlBlocksError {
   }
 }
 
+/** Parameter rows of the "trigger run" form that cannot be read, each named by its field path. */
+export class InvalidRunParametersError extends SqlBlocksError {
+  constructor(readonly issues: readonly { path: string; message: string }[]) {
+    super("SQLBLOCKS_INVALID_PARAMETERS", `the parameters cannot be read: ${issues.map((issue) => issue.message).join("; ")}`);
+  }
+}
+
+/** Error codes of other packages answered with a status other than 400. */
+const STATUS_BY_CODE: Record<string, 404 | 503> = {
+  SQLBLOCKS_DEPLOYMENT_NOT_FOUND: 404,
+  SQLBLOCKS_DURABLE_UNREACHABLE: 503,
+};
+
 /** The JSON body of an error answer. */
 export interface ErrorBody {
   error: { code: string; message: string; issues?: readonly { path: string; message: string }[] };
@@ -39,8 +52,14 @@ function connectionField(error: SqlBlocksError): string | undefined {
 }
 
 /** Maps an error to an HTTP status and a JSON body. Unknown errors are 500 with one line. */
-export function errorAnswer(error: unknown): { status: 400 | 404 | 409 | 500; body: ErrorBody } {
+export function errorAnswer(error: unknown): { status: 400 | 404 | 409 | 500 | 503; body: ErrorBody } {
   if (error instanceof UiRequestError) return { status: error.status, body: { error: { code: error.code, message: oneLine(error) } } };
+  if (error instanceof InvalidRunParametersError) {
+    return { status: 400, body: { error: { code: error.code, message: oneLine(error), issues: error.issues.map((issue) => ({ ...issue, message: maskUrlPasswords(issue.message) })) } } };
+  }
+  if (error instanceof SqlBlocksError && STATUS_BY_CODE[error.code]) {
+    return { status: STATUS_BY_CODE[error.code]!, body: { error: { code: error.code, message: oneLine(error) } } };
+  }
   if (error instanceof BlockValidationError) {
     return {
       status: 400,

@@ -3,6 +3,7 @@ import { serve } from "@hono/node-server";
 import { type BlockStore, getDefaultStore } from "@sqlblocks/core";
 import { RunQuery } from "@sqlblocks/flow";
 import { createUiApp } from "./app.js";
+import { createDurableAccess } from "./durable.js";
 import { resolveAccessToken } from "./token.js";
 
 /** Options of {@link startUiServer}. */
@@ -49,7 +50,8 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
   const access = await resolveAccessToken(host, options.env ?? process.env);
   const store = options.store ?? (await getDefaultStore(options.env ?? process.env));
   const runs = await RunQuery.open(store.db);
-  const app = createUiApp({ store, runs, token: access.token, onError: options.onError });
+  const durable = createDurableAccess({ store, env: options.env ?? process.env });
+  const app = createUiApp({ store, runs, token: access.token, durable, onError: options.onError });
   const server = serve({ fetch: app.fetch, hostname: host, port: options.port ?? DEFAULT_UI_PORT });
   await new Promise<void>((resolve, reject) => {
     if (server.listening) return resolve();
@@ -64,7 +66,7 @@ export async function startUiServer(options: UiServerOptions = {}): Promise<UiSe
     closed ??= new Promise<void>((resolve) => {
       server.close(() => resolve());
       (server as { closeAllConnections?: () => void }).closeAllConnections?.();
-    });
+    }).then(() => durable.close());
     return closed;
   };
   return {

@@ -138,6 +138,11 @@ for (const storeKind of ["embedded", "postgres"] as const) {
       expect(statements).toMatch(/\d+(\.\d)? ms/);
       expect(await text("#logs")).toContain("fetched a page of 2 rows");
       expect(await text("#run-state")).toBe("COMPLETED");
+      // The demo's flow takes its block's name; an in-process run has no Cancel / Resume.
+      expect(JSON.parse(await text("#run-parameters"))).toEqual(["my-sqlite-block"]);
+      await page.locator("#durable-none").waitFor();
+      expect(await text("#durable-none")).toMatch(/^Cancel and Resume apply only to durable runs/);
+      expect(await page.locator("#cancel-run, #resume-run").count()).toBe(0);
       await shot("run-page", true);
     });
 
@@ -215,11 +220,13 @@ for (const storeKind of ["embedded", "postgres"] as const) {
     });
 
     it("renders hostile flow names, log lines, tags and errors as text", async () => {
-      const hostile = flow({ name: XSS_SCRIPT, tags: [XSS_IMG] }, async () => {
+      const hostile = flow({ name: XSS_SCRIPT, tags: [XSS_IMG] }, async (_input: { html: string }) => {
         getRunLogger().info(`${XSS_SCRIPT} ${XSS_IMG}`);
         throw new Error(`${XSS_IMG} ${XSS_SCRIPT}`);
       });
-      await hostile().catch(() => undefined);
+      await hostile({ html: `${XSS_SCRIPT}${XSS_IMG}` }).catch(() => undefined);
+      const echo = flow("xss-echo", async (input: { html: string }) => ({ shown: input.html }));
+      await echo({ html: `${XSS_IMG}${XSS_SCRIPT}` });
       await flushRunHistory();
       await go("#/runs");
       await page.locator("#runs a").filter({ hasText: XSS_SCRIPT }).waitFor();
@@ -228,6 +235,11 @@ for (const storeKind of ["embedded", "postgres"] as const) {
       await page.locator("#run-error").waitFor();
       expect(await text("#run-error")).toContain(XSS_IMG);
       expect(await text("#logs")).toContain(XSS_SCRIPT);
+      expect(JSON.parse(await text("#run-parameters"))).toEqual({ html: `${XSS_SCRIPT}${XSS_IMG}` });
+      await go("#/runs?flow=xss-echo");
+      await page.click('#runs a:text("xss-echo")');
+      await page.locator("#run-result-value").waitFor();
+      expect(JSON.parse(await text("#run-result-value"))).toEqual({ shown: `${XSS_IMG}${XSS_SCRIPT}` });
       // Block names cannot hold markup; the refusal shows the name back as text.
       await go("#/blocks/new");
       await page.locator("#block-form").waitFor();

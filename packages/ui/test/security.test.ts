@@ -90,6 +90,67 @@ describe("UI server: secrets, CSP, cross-site requests (loopback, no token)", ()
     expect(everything).not.toContain(CANARY);
   });
 
+  it("records a connector passed as a parameter by name and secrets in parameters or results masked", async () => {
+    const warehouse = new SqlConnector({ connectionInfo: `postgresql+pg://postgres:${encodeURIComponent(CANARY)}@127.0.0.1:5432/test` });
+    await warehouse.save("canary-param", { store: fx.store });
+    const unsaved = new SqlConnector({ connectionInfo: { driver: "postgresql+pg", host: "db", username: "app", password: CANARY } });
+    const load = flow("canary-params", async (options: { db: SqlConnector; other: SqlConnector; password: string; note: string }) => ({
+      echoed: options.note,
+      url: `postgresql://app:${CANARY}@db/x`,
+    }));
+    await load({ db: warehouse, other: unsaved, password: CANARY, note: `postgresql://u:${CANARY}@h/d` });
+    await flushRunHistory();
+    const page = (await call("GET", "/api/runs?flow=canary-params")).json() as { runs: Record<string, unknown>[] };
+    // The list never carries parameters or results (the run page does).
+    expect(page.runs[0]).not.toHaveProperty("parameters");
+    const detail = (await call("GET", `/api/runs/${page.runs[0]!.id}`)).json() as { parameters: Record<string, unknown>; result: Record<string, unknown> };
+    expect(detail.parameters).toMatchObject({ db: { $block: "sql-connector/canary-param" }, password: "********", note: "postgresql://u:********@h/d" });
+    expect(detail.result).toEqual({ echoed: "postgresql://u:********@h/d", url: "postgresql://app:********@db/x" });
+    const rows = await fx.store.db.all<Record<string, unknown>>("SELECT parameters, result FROM flow_runs");
+    expect(JSON.stringify(rows)).not.toContain(CANARY);
+    expect(JSON.stringify(rows)).not.toContain(encodeURIComponent(CANARY));
+    expect(bodies.join("\n")).not.toContain(CANARY);
+  });
+
+  it("deployments on the embedded store: says why they are unavailable; bad parameters get 400 per row; nothing is enqueued", async () => {
+    const listed = (await call("GET", "/api/deployments")).json();
+    expect(listed).toMatchObject({ available: false });
+    expect(String(listed.reason)).toMatch(/need the PostgreSQL store: this page shows the (better-sqlite3|node:sqlite) store at/);
+    const bad = await call("POST", "/api/deployments/nightly/runs", {
+      parameters: [
+        { key: "day", value: "2024-01-01" },
+        { key: "", value: "orphan" },
+        { key: "day", value: "2" },
+        { key: "rows", value: "[1, 2" },
+        { key: "ok", value: "true" },
+      ],
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.json().error).toMatchObject({
+      code: "SQLBLOCKS_INVALID_PARAMETERS",
+      issues: [
+        { path: "parameters.1.key", message: "row 2: a value needs a name" },
+        { path: "parameters.2.key", message: "day is given twice" },
+        { path: "parameters.3.value", message: 'rows: "[1, 2" looks like JSON but does not parse' },
+      ],
+    });
+    expect((await call("POST", "/api/deployments/nightly/runs", { parameters: "day=1" })).status).toBe(400);
+    expect((await call("POST", "/api/deployments/nightly/runs", "[]")).status).toBe(400);
+    // Good parameters, but no durable runs here: 409 with the reason.
+    const good = await call("POST", "/api/deployments/nightly/runs", { parameters: [{ key: "day", value: "2024-01-01" }] });
+    expect(good.status).toBe(409);
+    expect(good.json().error).toMatchObject({ code: "SQLBLOCKS_UI_DURABLE_UNAVAILABLE" });
+    const page = (await call("GET", "/api/runs?flow=canary-params")).json() as { runs: { id: string }[] };
+    const id = page.runs[0]!.id;
+    expect((await call("GET", `/api/runs/${id}/durable`)).json()).toMatchObject({ durable: false });
+    expect((await call("POST", `/api/runs/${id}/cancel`, {})).status).toBe(409);
+    expect((await call("POST", `/api/runs/${id}/resume`, {})).status).toBe(409);
+    // Cross-site attempts are refused before anything else.
+    expect((await call("POST", "/api/deployments/nightly/runs", {}, { ...MUTATION, origin: "https://evil.example" })).status).toBe(403);
+    expect((await call("POST", `/api/runs/${id}/cancel`, {}, { ...MUTATION, "sec-fetch-site": "cross-site" })).status).toBe(403);
+    expect((await call("POST", `/api/runs/${id}/resume`, {}, { "content-type": "application/json" })).status).toBe(403);
+  });
+
   it("validates: bad names, bad fields and bad filters get 400 with messages", async () => {
     const badName = await call("POST", "/api/blocks", { type: "sql-connector", name: "Bad Name", data: { connectionInfo: { url: SQLITE } } });
     expect(badName.status).toBe(400);

@@ -3,7 +3,7 @@ import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { BlockStore, SqlConnector } from "@sqlblocks/core";
-import { type FlowRunRecord, type RunLogRecord, RunHistory, type TaskRunRecord } from "@sqlblocks/flow";
+import { type FlowRunRecord, type RunLogRecord, RunHistory, recordValue, type TaskRunRecord } from "@sqlblocks/flow";
 import { startUiServer } from "@sqlblocks/ui";
 import type { Sizes } from "../config.js";
 import type { Measurement, Workload } from "./types.js";
@@ -17,6 +17,9 @@ function storeSize(sizes: Sizes): { runs: number; blocks: number; requests: numb
   return { runs: sizes.lookups, blocks: Math.max(2, Math.round(sizes.lookups / 100)), requests: sizes.repetitions > 1 ? 400 : 60 };
 }
 
+/** A run's recorded parameters and result as flow records them (JSON text), about 1.4 kB and 5 kB. */
+const PARAMETERS = recordValue({ day: "2026-01-01", tables: Array.from({ length: 60 }, (_, i) => `warehouse.orders_${i}`), options: { mode: "full" } })!;
+const RESULT = recordValue({ rows: 123_456, perTable: Array.from({ length: 150 }, (_, i) => ({ table: `orders_${i}`, rows: i * 10 })) })!;
 const STATES = ["COMPLETED", "COMPLETED", "COMPLETED", "FAILED", "CRASHED", "CANCELLED"] as const;
 const FLOWS = ["nightly-load", "hourly-sync", "quickstart", "backfill", "report"];
 const TAGS = ["prod", "staging", "nightly", "team-a", "team-b"];
@@ -56,6 +59,9 @@ export async function seedWebStore(home: string, sizes: Sizes): Promise<{ store:
         endedAt: at(4000),
         pid: undefined,
         hostname: "bench",
+        // Recorded parameters and a result of a few kB each: the list must not read them.
+        parameters: PARAMETERS,
+        result: state === "COMPLETED" ? RESULT : undefined,
       });
       for (let t = 0; t < 3; t++) {
         const taskId = id(n, t + 1);

@@ -28,10 +28,30 @@ async function findRun(
   if (standalone && standalone.flowRunId === undefined) return { taskRun: standalone };
   if (id.length >= 4) {
     const matches = await history.findFlowRuns(id, 2);
-    if (matches.length === 1) return { flowRun: matches[0]! };
+    // The list query leaves out the parameters and result: read the one run whole.
+    if (matches.length === 1) return { flowRun: (await history.getFlowRun(matches[0]!.id)) ?? matches[0]! };
     if (matches.length > 1) throw new UsageError(`run id prefix "${id}" matches several runs: give more characters`);
   }
   throw new CommandError(`no run with id "${id}": list runs with sqlblocks runs ls`);
+}
+
+/** A recorded parameter set or result (JSON text) as a value for --json. */
+function recorded(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/** A recorded value on one line: its JSON, or what a truncated one was. */
+function recordedLine(text: string): string {
+  const value = recorded(text) as { $truncated?: unknown; chars?: unknown; preview?: unknown } | undefined;
+  if (value && typeof value === "object" && value.$truncated === true) {
+    return `${String(value.preview)}… (truncated: ${String(value.chars)} characters recorded, the first shown)`;
+  }
+  return text;
 }
 
 function durationOf(run: { startedAt: string | undefined; endedAt: string | undefined }): number | undefined {
@@ -123,7 +143,14 @@ export async function runsShow(io: CliIo, id: string, options: { json?: boolean 
   if (options.json) {
     io.out(
       json({
-        flowRun: found.flowRun ? { ...found.flowRun, durationMs: durationOf(found.flowRun) } : undefined,
+        flowRun: found.flowRun
+          ? {
+              ...found.flowRun,
+              durationMs: durationOf(found.flowRun),
+              parameters: recorded(found.flowRun.parameters),
+              result: recorded(found.flowRun.result),
+            }
+          : undefined,
         statements: flowStatements,
         taskRuns: taskRuns.map((task) => ({ ...task, durationMs: durationOf(task), statements: byTask.get(task.id) ?? [] })),
       }),
@@ -141,6 +168,8 @@ export async function runsShow(io: CliIo, id: string, options: { json?: boolean 
       `Ended     ${formatTime(run.endedAt)}`,
       `Duration  ${formatDuration(durationOf(run))}`,
       ...(run.tags.length ? [`Tags      ${run.tags.join(", ")}`] : []),
+      ...(run.parameters !== undefined ? [`Parameters ${recordedLine(run.parameters)}`] : []),
+      ...(run.result !== undefined ? [`Result    ${recordedLine(run.result)}`] : []),
       ...(run.error ? [`Error     ${run.error}`] : []),
     );
     for (const statement of flowStatements) lines.push(`  ${statementLine(statement)}`);

@@ -8,7 +8,7 @@ export interface RunHistoryCopyResult {
   logs: number;
 }
 
-const FLOW_COLUMNS = "id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname";
+const FLOW_COLUMNS = "id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname, parameters, result";
 const TASK_COLUMNS = "id, flow_run_id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname";
 const LOG_COLUMNS = "flow_run_id, task_run_id, kind, level, message, duration_ms, row_count, at";
 

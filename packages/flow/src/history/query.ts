@@ -2,9 +2,8 @@ import type { StoreDatabase } from "@sqlblocks/core";
 import { RunState } from "../states.js";
 import type { FlowRunRecord, LogLevel, RunLogRecord, TaskRunRecord } from "./records.js";
 import { RunHistory } from "./repository.js";
-import { type SqlRow, toFlowRun, toLog } from "./rows.js";
+import { FLOW_RUN_LIST_COLUMNS, type SqlRow, toFlowRun, toLog } from "./rows.js";
 import { ensureFlowTables } from "./schema.js";
-
 
 /** Log levels, lowest first (the order a "minimum level" filter uses). */
 export const LOG_LEVELS: readonly LogLevel[] = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
@@ -66,6 +65,23 @@ export interface RunHistorySeries {
 export interface RunDetail {
   run: RunSummary;
   taskRuns: TaskRunRecord[];
+  /**
+   * The run's parameters as recorded (parsed JSON; see `recordValue` for the redaction and the
+   * `$`-keyed markers such as `{"$truncated":true,…}`), or `undefined` when none were recorded.
+   */
+  parameters: unknown;
+  /** The value the run returned, as recorded, or `undefined` (not COMPLETED, returned nothing, or older run). */
+  result: unknown;
+}
+
+/** Recorded JSON text as a value; unreadable text is shown as the text itself. */
+function parseRecorded(value: unknown): unknown {
+  if (value === null || value === undefined) return undefined;
+  try {
+    return JSON.parse(String(value)) as unknown;
+  } catch {
+    return String(value);
+  }
 }
 
 /** Options of {@link RunQuery.logs}. */
@@ -83,9 +99,13 @@ export interface RunLogPageOptions {
 const UNIT_PREFIX = { minute: 16, hour: 13, day: 10 } as const;
 const UNIT_SUFFIX = { minute: ":00.000Z", hour: ":00:00.000Z", day: "T00:00:00.000Z" } as const;
 const ALL_STATES = new Set<string>(Object.values(RunState));
+/** A list never reads the parameters and result (kilobytes each): only {@link RunQuery.getRun} does. */
+const LIST_COLUMNS = FLOW_RUN_LIST_COLUMNS.split(", ")
+  .map((column) => `f.${column}`)
+  .join(", ");
 
 function toSummary(row: SqlRow, now: number): RunSummary {
-  const run = toFlowRun(row);
+  const { parameters: _parameters, result: _result, ...run } = toFlowRun(row);
   const { startedAt, endedAt } = run;
   return {
     ...run,
@@ -185,7 +205,7 @@ export class RunQuery {
     const offset = clamp(options.offset, 0, 0, Number.MAX_SAFE_INTEGER);
     const where = whereClause(options);
     const rows = await this.db.all<SqlRow>(
-      `SELECT f.*, (SELECT COUNT(*) FROM task_runs t WHERE t.flow_run_id = f.id) AS task_count
+      `SELECT ${LIST_COLUMNS}, (SELECT COUNT(*) FROM task_runs t WHERE t.flow_run_id = f.id) AS task_count
        FROM flow_runs f ${where.sql} ORDER BY f.created_at DESC, f.id DESC LIMIT ${limit} OFFSET ${offset}`,
       where.values,
     );
@@ -242,7 +262,12 @@ export class RunQuery {
       [id],
     );
     if (!row) return undefined;
-    return { run: toSummary(row, Date.now()), taskRuns: await this.#history.listTaskRuns(id) };
+    return {
+      run: toSummary(row, Date.now()),
+      taskRuns: await this.#history.listTaskRuns(id),
+      parameters: parseRecorded(row.parameters),
+      result: parseRecorded(row.result),
+    };
   }
 
   /** The log records of a flow run, oldest first, optionally only those after `afterId`. */

@@ -20,6 +20,14 @@ export interface FlowRunRecord {
   /** The process that ran it, for crash detection. */
   pid: number | undefined;
   hostname: string | undefined;
+  /**
+   * The run's parameters as recorded JSON text (see `recordValue`: redacted, capped), or
+   * `undefined` when it had none or was recorded before flow recorded parameters. Only read
+   * where one run is shown: run lists leave it out.
+   */
+  parameters?: string | undefined;
+  /** The value a COMPLETED run returned, as recorded JSON text (like {@link parameters}). */
+  result?: string | undefined;
 }
 
 /** A task run as the store records it. `flowRunId` is unset for a task called outside a flow. */

@@ -2,15 +2,17 @@ import os from "node:os";
 import type { StoreDatabase } from "@sqlblocks/core";
 import { RunState } from "../states.js";
 import type { FlowRunRecord, RunLogRecord, TaskRunRecord } from "./records.js";
-import { type SqlRow, toFlowRun, toLog, toTaskRun } from "./rows.js";
+import { FLOW_RUN_LIST_COLUMNS, type SqlRow, toFlowRun, toLog, toTaskRun } from "./rows.js";
 import { ensureFlowTables } from "./schema.js";
 
 const ACTIVE_STATES = [RunState.PENDING, RunState.RUNNING] as const;
 
-const UPSERT_FLOW_RUN = `INSERT INTO flow_runs (id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname)
-  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+// A record without parameters or result (a cancel, a settle) keeps the ones stored.
+const UPSERT_FLOW_RUN = `INSERT INTO flow_runs (id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname, parameters, result)
+  VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
   ON CONFLICT (id) DO UPDATE SET state = excluded.state, attempts = excluded.attempts, error = excluded.error,
-    started_at = excluded.started_at, ended_at = excluded.ended_at`;
+    started_at = excluded.started_at, ended_at = excluded.ended_at,
+    parameters = COALESCE(excluded.parameters, flow_runs.parameters), result = COALESCE(excluded.result, flow_runs.result)`;
 
 const UPSERT_TASK_RUN = `INSERT INTO task_runs (id, flow_run_id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname)
   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
@@ -67,6 +69,8 @@ export function flowRunUpsert(run: FlowRunRecord): [string, unknown[]] {
       run.endedAt ?? null,
       run.pid ?? null,
       run.hostname ?? null,
+      run.parameters ?? null,
+      run.result ?? null,
     ],
   ];
 }
@@ -247,7 +251,7 @@ export class RunHistory {
     }
     const limit = Math.max(1, Math.floor(options.limit ?? 50));
     const rows = await this.db.all<SqlRow>(
-      `SELECT * FROM flow_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id LIMIT ${limit}`,
+      `SELECT ${FLOW_RUN_LIST_COLUMNS} FROM flow_runs ${where.length ? `WHERE ${where.join(" AND ")}` : ""} ORDER BY created_at DESC, id LIMIT ${limit}`,
       values,
     );
     return rows.map(toFlowRun);
@@ -268,7 +272,7 @@ export class RunHistory {
     await this.settleCrashedRuns();
     const escaped = prefix.replace(/[\\%_]/g, (c) => `\\${c}`);
     const rows = await this.db.all<SqlRow>(
-      `SELECT * FROM flow_runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
+      `SELECT ${FLOW_RUN_LIST_COLUMNS} FROM flow_runs WHERE id LIKE ? ESCAPE '\\' ORDER BY created_at DESC LIMIT ${Math.max(1, Math.floor(limit))}`,
       [`${escaped}%`],
     );
     return rows.map(toFlowRun);

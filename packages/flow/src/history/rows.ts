@@ -35,8 +35,17 @@ export function toFlowRun(row: SqlRow): FlowRunRecord {
     endedAt: text(row.ended_at),
     pid: pidOf(row.pid),
     hostname: text(row.hostname),
+    // Present only where the query selected them (a single run, not a list).
+    ...(row.parameters === undefined ? {} : { parameters: text(row.parameters) }),
+    ...(row.result === undefined ? {} : { result: text(row.result) }),
   };
 }
+
+/**
+ * The flow_runs columns a list selects: everything but the parameters and result, which can
+ * be kilobytes each and are read only for one run.
+ */
+export const FLOW_RUN_LIST_COLUMNS = "id, name, state, tags, attempts, error, created_at, started_at, ended_at, pid, hostname";
 
 /** A task_runs row as a record. */
 export function toTaskRun(row: SqlRow): TaskRunRecord {

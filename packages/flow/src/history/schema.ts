@@ -69,6 +69,12 @@ export const FLOW_MIGRATIONS: StoreMigrationSet = {
         "CREATE INDEX IF NOT EXISTS flow_runs_by_name_created ON flow_runs (name, created_at, id)",
       ],
     },
+    {
+      // A run's parameters and result, as redacted JSON text (redact.ts recordValue). Older
+      // runs keep NULL: nothing was recorded for them.
+      version: 4,
+      statements: () => ["ALTER TABLE flow_runs ADD COLUMN parameters TEXT", "ALTER TABLE flow_runs ADD COLUMN result TEXT"],
+    },
   ],
   // Before per-package versions, one schema_version (1 or 2) covered these tables too.
   fromLegacyVersion: (legacy) => Math.min(legacy, 2),

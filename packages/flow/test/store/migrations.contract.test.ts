@@ -27,6 +27,9 @@ async function seed(store: BlockStore, name: string): Promise<void> {
 async function makeLegacy(store: BlockStore, legacyVersion: 1 | 2): Promise<void> {
   await store.db.transaction(async (tx) => {
     await tx.run("ALTER TABLE block_documents DROP COLUMN key_id");
+    // Flow's version 4 columns (parameters, result) came long after.
+    await tx.run("ALTER TABLE flow_runs DROP COLUMN parameters");
+    await tx.run("ALTER TABLE flow_runs DROP COLUMN result");
     if (legacyVersion === 1) {
       await tx.run("ALTER TABLE task_runs DROP COLUMN pid");
       await tx.run("ALTER TABLE task_runs DROP COLUMN hostname");
@@ -78,6 +81,32 @@ for (const engine of ENGINES) {
         }
       });
     }
+
+    it("upgrades a store at flow version 3 (before parameters and results) in place, keeping every run", async () => {
+      const location = fresh();
+      const first = await location.open();
+      await seed(first, "v3");
+      await first.db.transaction(async (tx) => {
+        await tx.run("ALTER TABLE flow_runs DROP COLUMN parameters");
+        await tx.run("ALTER TABLE flow_runs DROP COLUMN result");
+        await tx.run("UPDATE store_meta SET value = '3' WHERE key = 'schema_version:@sqlblocks/flow'");
+      });
+      await first.close();
+
+      const store = await location.open();
+      try {
+        const history = new RunHistory(store.db);
+        const old = await history.getFlowRun("v3-run");
+        expect(old).toMatchObject({ id: "v3-run", name: "legacy-flow", state: RunState.COMPLETED, parameters: undefined, result: undefined });
+        expect((await history.listTaskRuns("v3-run")).map((t) => t.name)).toEqual(["legacy-task"]);
+        expect((await history.logs("v3-run")).map((l) => l.message)).toEqual(["kept"]);
+        expect((await schemaVersions(store.db))["@sqlblocks/flow"]).toBe(FLOW_SCHEMA_VERSION);
+        await history.write({ flowRuns: [{ ...old!, id: "v4-run", parameters: '{"day":"2024-01-01"}', result: "3" }] });
+        expect(await history.getFlowRun("v4-run")).toMatchObject({ parameters: '{"day":"2024-01-01"}', result: "3" });
+      } finally {
+        await store.close();
+      }
+    });
 
     it("refuses a store whose tables are newer than the code, changing nothing", async () => {
       const location = fresh();

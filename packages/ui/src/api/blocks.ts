@@ -10,6 +10,7 @@ import {
 import { Hono } from "hono";
 import { type BlockTypeView, describeBlockType } from "../block-schema.js";
 import { maskForDisplay, reviveFormData } from "../display.js";
+import { readJson } from "./body.js";
 import { oneLine, UiRequestError } from "../errors.js";
 
 /** How long "Test connection" waits for an answer. */
@@ -21,19 +22,6 @@ function blockClass(slug: string): BlockClass {
     throw new UiRequestError(404, "SQLBLOCKS_UI_UNKNOWN_TYPE", `no block type "${slug}": known types are ${registeredBlockTypes().map((c) => c.type.slug).join(", ")}`);
   }
   return cls;
-}
-
-async function readJson(request: Request): Promise<Record<string, unknown>> {
-  let body: unknown;
-  try {
-    body = await request.json();
-  } catch {
-    throw new UiRequestError(400, "SQLBLOCKS_UI_BAD_REQUEST", "the request body must be a JSON object");
-  }
-  if (typeof body !== "object" || body === null || Array.isArray(body)) {
-    throw new UiRequestError(400, "SQLBLOCKS_UI_BAD_REQUEST", "the request body must be a JSON object");
-  }
-  return body as Record<string, unknown>;
 }
 
 function buildBlock(cls: BlockClass, data: unknown): Block {

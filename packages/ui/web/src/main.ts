@@ -1,4 +1,5 @@
 import { blockDetail, blockForm, blockList, typeCatalog } from "./blocks.js";
+import { deploymentList, triggerForm } from "./deployments.js";
 import { h, mount } from "./dom.js";
 import { runPage } from "./run.js";
 import { runList } from "./runs.js";
@@ -18,6 +19,8 @@ async function route(): Promise<void> {
   try {
     if (parts.length === 0 || (parts[0] === "runs" && parts.length === 1)) await runList(root, params);
     else if (parts[0] === "runs" && parts[1]) await runPage(root, parts[1], isCurrent);
+    else if (parts[0] === "deployments" && parts.length === 1) await deploymentList(root);
+    else if (parts[0] === "deployments" && parts.length === 3 && parts[2] === "run") await triggerForm(root, parts[1]!);
     else if (parts[0] === "types") await typeCatalog(root);
     else if (parts[0] === "blocks" && parts.length === 1) await blockList(root);
     else if (parts[0] === "blocks" && parts[1] === "new") await blockForm(root, params.get("type") ?? "sql-connector");

@@ -1,12 +1,15 @@
 import { api, queryString } from "./api.js";
-import { h, mount } from "./dom.js";
+import { append, h, mount } from "./dom.js";
 import { badge, duration, isFinal, time } from "./format.js";
-import type { LogRecord, RunDetail, TaskRun } from "./types.js";
+import type { DurableStatus, LogRecord, RunDetailWithValues as RunDetail, TaskRun } from "./types.js";
+import { recordedValue } from "./values.js";
 
 const LEVELS = ["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"];
 const POLL_MS = 1000;
 /** The most log records one API answer holds (RunQuery's default page). */
 const LOG_PAGE = 1000;
+/** How long the page follows a run after Cancel or Resume. */
+const FOLLOW_AFTER_ACTION_MS = 30_000;
 
 function timeline(detail: RunDetail, now: number): HTMLElement {
   const { run, taskRuns } = detail;
@@ -63,6 +66,7 @@ function header(detail: RunDetail, now: number): HTMLElement {
       h("tr", {}, h("th", {}, "Duration"), h("td", {}, duration(ms))),
       h("tr", {}, h("th", {}, "Attempts"), h("td", {}, run.attempts)),
       h("tr", {}, h("th", {}, "Tags"), h("td", {}, ...run.tags.map((tag) => h("span", { class: "tag" }, tag)))),
+      h("tr", {}, h("th", {}, "Parameters"), h("td", {}, recordedValue(detail.parameters, "run-parameters", "none recorded"))),
       h(
         "tr",
         {},
@@ -70,11 +74,55 @@ function header(detail: RunDetail, now: number): HTMLElement {
         h(
           "td",
           { id: "run-result" },
-          run.error ? h("pre", { class: "error", id: "run-error" }, run.error) : isFinal(run.state) ? `${run.state.toLowerCase()}` : "running…",
+          run.error
+            ? h("pre", { class: "error", id: "run-error" }, run.error)
+            : run.state === "COMPLETED"
+              ? recordedValue(detail.result, "run-result-value", "completed, no value returned")
+              : isFinal(run.state)
+                ? `${run.state.toLowerCase()}`
+                : "running…",
         ),
       ),
     ),
   );
+}
+
+/**
+ * Cancel and Resume for a durable run (enqueued for a deployment); for an in-process run, a
+ * sentence saying they do not apply.
+ */
+function durableControls(id: string, onChange: () => void): { element: HTMLElement; refresh(): void } {
+  const box = h("div", { id: "durable", class: "durable-actions" }, h("span", { class: "muted" }, "Checking whether this run is durable…"));
+  const message = h("span", { id: "durable-message", class: "form-error", role: "alert" });
+  const render = async () => {
+    const status = await api<DurableStatus>("GET", `/runs/${encodeURIComponent(id)}/durable`);
+    if (!status.durable) {
+      box.replaceChildren(h("span", { class: "muted", id: "durable-none" }, status.reason));
+      return;
+    }
+    const act = (action: "cancel" | "resume") => async () => {
+      message.textContent = "";
+      try {
+        await api("POST", `/runs/${encodeURIComponent(id)}/${action}`, {});
+        onChange();
+        await render();
+        // DBOS settles a cancel or resume within moments: show where it went.
+        setTimeout(refresh, 1500);
+      } catch (error) {
+        message.textContent = (error as Error).message;
+      }
+    };
+    box.replaceChildren();
+    append(box, [
+      h("span", { id: "durable-status" }, `Durable run${status.queue ? ` on queue ${status.queue}` : ""}: ${status.status}${status.workerId ? ` (worker ${status.workerId})` : ""}`),
+      status.canCancel ? h("button", { class: "danger", id: "cancel-run", onclick: act("cancel") }, "Cancel run") : null,
+      status.canResume ? h("button", { class: "secondary", id: "resume-run", onclick: act("resume") }, "Resume run") : null,
+      message,
+    ]);
+  };
+  const refresh = () => void render().catch((error: Error) => box.replaceChildren(h("span", { class: "error" }, error.message)));
+  refresh();
+  return { element: box, refresh };
 }
 
 /** #/runs/:id: the run, its task timeline, statements and logs; live while the run is active. */
@@ -165,10 +213,44 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
   if (opened.logs.length >= LOG_PAGE) await fetchLogs();
   renderRun();
   renderLogs();
+  /** Ends the current wait of the live loop early (after Cancel or Resume). */
+  let nudge: (() => void) | undefined;
+  /** After Cancel or Resume, follow the run a while even if it looks final (a resumed run is CANCELLED until a worker takes it). */
+  let followUntil = 0;
+  let polling = false;
+  const poll = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      while ((!isFinal(detail.run.state) || Date.now() < followUntil) && isCurrent()) {
+        await new Promise<void>((resolve) => {
+          nudge = resolve;
+          setTimeout(resolve, POLL_MS);
+        });
+        if (!isCurrent()) return;
+        const before = detail.run.state;
+        detail = await api<RunDetail>("GET", path);
+        await fetchLogs();
+        renderRun();
+        // The durable status (and which of Cancel / Resume apply) follows the run's state.
+        if (detail.run.state !== before) durable.refresh();
+      }
+      if (isCurrent()) await fetchLogs();
+    } finally {
+      polling = false;
+    }
+  };
+  const onDurableChange = () => {
+    followUntil = Date.now() + FOLLOW_AFTER_ACTION_MS;
+    if (polling) nudge?.();
+    else void poll();
+  };
+  const durable = durableControls(detail.run.id, onDurableChange);
   mount(
     root,
     h("p", { class: "crumbs" }, h("a", { href: "#/runs" }, "Runs"), " / ", detail.run.id),
     headerBox,
+    durable.element,
     h("h2", {}, "Tasks"),
     countsBox,
     timelineBox,
@@ -183,12 +265,5 @@ export async function runPage(root: HTMLElement, id: string, isCurrent: () => bo
     logs,
   );
   // Live: while the run is active, poll for new log lines and state changes.
-  while (!isFinal(detail.run.state) && isCurrent()) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-    if (!isCurrent()) return;
-    detail = await api<RunDetail>("GET", path);
-    await fetchLogs();
-    renderRun();
-  }
-  if (isCurrent()) await fetchLogs();
+  await poll();
 }

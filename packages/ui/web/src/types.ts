@@ -89,3 +89,44 @@ export interface HistorySeries {
   unit: "minute" | "hour" | "day";
   buckets: { start: string; counts: Record<string, number> }[];
 }
+
+/** GET /api/runs/:id: the run with its recorded parameters and result (parsed JSON, redacted). */
+export interface RunDetailWithValues extends RunDetail {
+  parameters?: unknown;
+  result?: unknown;
+}
+
+export interface Deployment {
+  name: string;
+  flow: string;
+  parameters: Record<string, unknown>;
+  queue: string;
+  workerConcurrency?: number;
+  globalConcurrency?: number;
+  cron?: string;
+  description?: string;
+  workers: string[];
+  lastRun?: { id: string; state: string; createdAt: string; endedAt?: string };
+}
+
+export interface Worker {
+  id: string;
+  hostname: string;
+  pid: number;
+  deployments: string[];
+  startedAt: string;
+  heartbeatAt: string;
+  stoppedAt?: string;
+  takenOverBy?: string;
+  live: boolean;
+}
+
+/** GET /api/deployments. */
+export type DeploymentsAnswer =
+  | { available: true; deployments: Deployment[]; workers: Worker[]; staleAfterMs: number }
+  | { available: false; reason: string };
+
+/** GET /api/runs/:id/durable. */
+export type DurableStatus =
+  | { durable: true; id: string; status: string; workerId?: string; queue?: string; deployment?: string; canCancel: boolean; canResume: boolean }
+  | { durable: false; reason: string };
