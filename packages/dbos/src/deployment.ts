@@ -1,4 +1,5 @@
 import type { Flow } from "@sqlblocks/flow";
+import { isSecret } from "@sqlblocks/core";
 import { InvalidDeploymentError } from "./errors.js";
 
 const DEPLOYMENT_BRAND = Symbol.for("sqlblocks.deployment");
@@ -86,6 +87,7 @@ export function deployment<P extends DeploymentParameters>(options: DeploymentOp
   if (typeof parameters !== "object" || parameters === null || Array.isArray(parameters)) {
     throw new InvalidDeploymentError(`"${name}": parameters must be an object`);
   }
+  checkStorable(name, parameters, "parameters");
   const queue = options.queue ?? {};
   const queueName = queue.name ?? name;
   if (typeof queueName !== "string" || !NAME_RULE.test(queueName)) throw new InvalidDeploymentError(`"${name}": queue name ${JSON.stringify(queueName)} breaks the naming rule`);
@@ -131,4 +133,37 @@ export function collectDeployments(namespace: Readonly<Record<string, unknown>>)
     else add(value);
   }
   return [...found.values()];
+}
+
+/**
+ * Default parameters are stored in the shared database as they are and travel as JSON, so
+ * they must be JSON values; a secret or a connector would be stored with its password, so
+ * those are refused with what to pass instead.
+ */
+function checkStorable(name: string, value: unknown, path: string): void {
+  if (value === null || value === undefined || typeof value === "string" || typeof value === "boolean") return;
+  if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new InvalidDeploymentError(`"${name}": ${path} is ${value}, which JSON cannot hold`);
+    return;
+  }
+  if (isSecret(value)) {
+    throw new InvalidDeploymentError(
+      `"${name}": ${path} is a Secret; default parameters are stored as they are, so keep the secret in a block and pass the block's name`,
+    );
+  }
+  if (typeof value !== "object") {
+    throw new InvalidDeploymentError(`"${name}": ${path} is a ${typeof value}; parameters must be JSON values (they are stored and sent as JSON)`);
+  }
+  if (Array.isArray(value)) {
+    value.forEach((item, index) => checkStorable(name, item, `${path}[${index}]`));
+    return;
+  }
+  const prototype = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) {
+    const kind = (value as { constructor?: { name?: string } }).constructor?.name || "class instance";
+    throw new InvalidDeploymentError(
+      `"${name}": ${path} is a ${kind}; parameters must be JSON values (they are stored and sent as JSON): pass a block's name instead of a connector, an ISO string instead of a Date`,
+    );
+  }
+  for (const [key, item] of Object.entries(value)) checkStorable(name, item, `${path}.${key}`);
 }

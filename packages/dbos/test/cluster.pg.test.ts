@@ -191,6 +191,10 @@ describe("durable workers", () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toMatch(/^limited +nap +limited +2\/worker, 2 in all/m);
     expect(listed.stdout).toMatch(/^ticker .*\*\/3 \* \* \* \* \*/m);
+    // Defaults are shown redacted, as on the web page.
+    expect(listed.stdout).toMatch(/^masked .*"apiToken":"\*\*\*\*\*\*\*\*"/m);
+    const listedJson = await cli(cluster!, ["deployments", "ls", "--json"]);
+    for (const output of [listed.stdout, listedJson.stdout]) expect(output).not.toContain("tok-in-code-not-for-display");
     const before = (await client.listRuns()).length;
     const cases: [string[], NodeJS.ProcessEnv, number, RegExp][] = [
       [["worker", fixture("empty.mjs"), "--id", "bad"], {}, 1, /exports no deployment/],

@@ -1,3 +1,4 @@
+import { Secret, SqlConnector } from "@sqlblocks/core";
 import { flow } from "@sqlblocks/flow";
 import { describe, expect, it } from "vitest";
 import {
@@ -81,6 +82,12 @@ describe("deployment()", () => {
     [{ name: "x", flow: etl, queue: { workerConcurrency: 0 } }, /workerConcurrency must be a whole number/],
     [{ name: "x", flow: etl, cron: "* * *" }, /cron must have 5 fields/],
     [{ name: "x", flow: etl, parameters: [] }, /parameters must be an object/],
+    [{ name: "x", flow: etl, parameters: { auth: { password: new Secret("pw-canary") } } }, /parameters\.auth\.password is a Secret; .*pass the block's name/],
+    [{ name: "x", flow: etl, parameters: { db: new SqlConnector({ connectionInfo: "postgresql+pg://app:pw-canary@h/db" }) } }, /parameters\.db is a SqlConnector; .*pass a block's name instead of a connector/],
+    [{ name: "x", flow: etl, parameters: { since: new Date(0) } }, /parameters\.since is a Date; .*an ISO string/],
+    [{ name: "x", flow: etl, parameters: { list: [1, () => 2] } }, /parameters\.list\[1\] is a function/],
+    [{ name: "x", flow: etl, parameters: { n: 10n } }, /parameters\.n is a bigint/],
+    [{ name: "x", flow: etl, parameters: { n: Number.NaN } }, /parameters\.n is NaN/],
   ])("refuses %o", (options, message) => {
     expect(() => deployment(options as never)).toThrow(InvalidDeploymentError);
     expect(() => deployment(options as never)).toThrow(message);

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import type { DurableClient } from "@sqlblocks/dbos";
+import { recordValue } from "@sqlblocks/flow";
 import { loadDurable } from "../durable-loader.js";
 import { CommandError, UsageError } from "../errors.js";
 import { errorLine, formatTime, json, table } from "../format.js";
@@ -53,7 +54,8 @@ export async function deploymentsList(io: CliIo, options: { json?: boolean }): P
   await withClient("deployments ls", async (client) => {
     const [deployments, workers] = await Promise.all([client.listDeployments(), client.listWorkers()]);
     if (options.json) {
-      io.out(json({ deployments, workers }));
+      // Defaults are declared in code, but shown like every recorded value: redacted.
+      io.out(json({ deployments: deployments.map((d) => ({ ...d, parameters: JSON.parse(recordValue(d.parameters) ?? "{}") as unknown })), workers }));
       return;
     }
     if (deployments.length === 0) {
@@ -70,7 +72,7 @@ export async function deploymentsList(io: CliIo, options: { json?: boolean }): P
           d.queue,
           `${d.workerConcurrency ?? "-"}/worker${d.globalConcurrency ? `, ${d.globalConcurrency} in all` : ""}`,
           d.cron ?? "-",
-          JSON.stringify(d.parameters),
+          recordValue(d.parameters) ?? "{}",
           workers
             .filter((w) => w.deployments.includes(d.name) && alive(w.id))
             .map((w) => w.id)
