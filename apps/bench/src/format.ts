@@ -23,7 +23,8 @@ export function formatRow(row: ResultRow): string {
   const result = row.latencyMs !== undefined ? `${number(row.latencyMs, 3)} ms/op` : `${number(row.ratio, 2)}×`;
   const rssRatio = row.rssRatio !== undefined ? ` (${number(row.rssRatio, 2)}×)` : "";
   const memory = row.raw ? `${rss(row.sqlblocks)} / ${rss(row.raw)}${rssRatio}` : rss(row.sqlblocks);
-  return `| ${row.workload} ${row.title}, ${number(row.count)} ${row.unit} | ${row.database} | ${throughput(row.sqlblocks)} | ${throughput(row.raw)} | ${result} | ${memory} | ${row.target} | ${verdict(row)} |`;
+  const verified = row.verified ? ` (${row.verified})` : "";
+  return `| ${row.workload} ${row.title}, ${number(row.count)} ${row.unit}${verified} | ${row.database} | ${throughput(row.sqlblocks)} | ${throughput(row.raw)} | ${result} | ${memory} | ${row.target} | ${verdict(row)} |`;
 }
 
 /** The table header matching {@link formatRow}. */
