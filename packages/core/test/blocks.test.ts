@@ -321,6 +321,28 @@ describe("stored documents that no longer validate", () => {
     expect(error.message).toMatch(/^invalid SQL Connector block "old" \(stored with schema version 0, now 1\): pool\.max: /);
   });
 
+  it("a valid document is checked against the schema once on load, not again by the constructor", async () => {
+    await new SqlConnector({ connectionInfo: components(), pool: { max: 3 } }).save("once", { store });
+    const schema = SqlConnector.type.schema;
+    expect(SqlConnector.type.schema).toBe(schema);
+    const original = schema.safeParse;
+    let calls = 0;
+    schema.safeParse = ((data: unknown) => {
+      calls++;
+      return original(data);
+    }) as typeof schema.safeParse;
+    try {
+      const loaded = await SqlConnector.load("once", { store });
+      expect(loaded.pool).toEqual({ max: 3 });
+      expect(calls).toBe(1);
+      // Made directly, a connector is still checked when constructed.
+      expect(() => new SqlConnector({ connectionInfo: components(), pool: { max: 0 } })).toThrow(BlockValidationError);
+      expect(calls).toBe(2);
+    } finally {
+      schema.safeParse = original;
+    }
+  });
+
   it("{ validate: false } loads what it can", async () => {
     await writeRaw("lenient", {
       connectionInfo: { url: { $secret: "sqlite+better-sqlite3:///:memory:" } },

@@ -72,7 +72,11 @@ function typeRecord(type: BlockTypeDefinition): BlockTypeRecord {
 /** A concrete block class: its type, and how to rebuild an instance from stored data. */
 export interface BlockClass<T extends Block = Block> {
   readonly type: BlockTypeDefinition;
-  fromBlockData(data: Record<string, unknown>, options?: { validate?: boolean }): T;
+  /**
+   * `validate: false` loads what it can; `checked: true` says the data has just passed the
+   * type's schema (as `Block.load` does before calling it), so it need not be checked again.
+   */
+  fromBlockData(data: Record<string, unknown>, options?: { validate?: boolean; checked?: boolean }): T;
 }
 
 const blockClasses = new Map<string, BlockClass>();
@@ -205,7 +209,8 @@ export abstract class Block {
           : ` "${blockName}" (stored with schema version ${document.schemaVersion}, now ${cls.type.schemaVersion})`;
       data = validateData(cls.type, data, context);
     }
-    const block = cls.fromBlockData(data, { validate: options.validate !== false }) as T;
+    const validate = options.validate !== false;
+    const block = cls.fromBlockData(data, { validate, checked: validate }) as T;
     block.#blockName = blockName;
     return block;
   }

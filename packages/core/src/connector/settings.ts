@@ -91,7 +91,7 @@ export function settingsToBlockData(settings: Omit<ConnectorSettings, "component
 
 /** The same rules as a saved block: `pool: { max: 0 }` fails at construction, not as a silent default. */
 export function validateSettings(typeName: string, settings: ConnectorSettings): void {
-  const checked = sqlConnectorSchema.safeParse(settingsToBlockData(settings));
+  const checked = sqlConnectorSchema().safeParse(settingsToBlockData(settings));
   if (!checked.success) {
     throw new BlockValidationError(
       typeName,
