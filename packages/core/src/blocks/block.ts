@@ -17,6 +17,12 @@ export interface BlockTypeDefinition {
   readonly schemaVersion: number;
   /** Validates stored data before the block is rebuilt from it. */
   readonly schema: ZodType<Record<string, unknown>>;
+  /**
+   * Optional fast check, without the schema: true only for data the schema accepts as it is
+   * (nothing to strip or default). `save` and `load` then skip the schema; false lets the
+   * schema decide and name the bad fields.
+   */
+  readonly quickCheck?: (data: Record<string, unknown>) => boolean;
   /** Top-level field names, for listings. */
   readonly fields: readonly string[];
   /** Dotted paths of fields that hold secrets, for listings. */
@@ -114,6 +120,7 @@ function splitReference(reference: string): [string, string] | undefined {
 }
 
 function validateData(type: BlockTypeDefinition, data: Record<string, unknown>, context: string): Record<string, unknown> {
+  if (type.quickCheck?.(data) === true) return data;
   const result = type.schema.safeParse(data);
   if (result.success) return result.data;
   throw new BlockValidationError(

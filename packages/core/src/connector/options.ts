@@ -1,4 +1,5 @@
-import { type ZodType, z } from "zod";
+import type { ZodType } from "zod";
+import { zod } from "../blocks/zod.js";
 import type { CredentialProvider, PasswordSource } from "../credentials/providers.js";
 import type { PoolOptions, SslOptions } from "../driver/contract.js";
 import { isSecret, type Secret } from "../secret/secret.js";
@@ -38,8 +39,9 @@ export interface SqlConnectorOptions {
 let built: ZodType<Record<string, unknown>> | undefined;
 
 /**
- * The stored shape of a SQL Connector block, built on first use (a process that never checks
- * a connector's data does not pay for building it). Every field carries a description (see
+ * The stored shape of a SQL Connector block, built (and zod loaded) on first use: a good
+ * stored document is checked by `isCheckedConnectorData` alone, so a process that only loads
+ * and uses a connector pays for neither. Every field carries a description (see
  * `blockTypeJsonSchema`).
  */
 export function sqlConnectorSchema(): ZodType<Record<string, unknown>> {
@@ -48,6 +50,7 @@ export function sqlConnectorSchema(): ZodType<Record<string, unknown>> {
 }
 
 function buildSchema() {
+  const { z } = zod();
   const secret = z.custom<Secret>((value) => isSecret(value), { message: "expected a secret" });
   const positiveInt = z.number().int().positive();
 

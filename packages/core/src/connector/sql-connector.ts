@@ -18,6 +18,7 @@ import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
 import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
+import { isCheckedConnectorData } from "./quick-check.js";
 import { ConnectionPool } from "./pool.js";
 import { PoolSlot } from "./pool-slot.js";
 import { Redactor } from "./redact.js";
@@ -57,6 +58,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     get schema() {
       return sqlConnectorSchema();
     },
+    quickCheck: isCheckedConnectorData,
     fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors", "passwordFrom"],
     secretFields: ["connectionInfo.password", "connectionInfo.url", "ssl.key"],
   };

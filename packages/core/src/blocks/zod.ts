@@ -1,0 +1,17 @@
+import { createRequire } from "node:module";
+import type * as Zod from "zod";
+
+const require = createRequire(import.meta.url);
+let loaded: typeof Zod | undefined;
+
+/**
+ * zod, loaded the first time a schema is built or a JSON Schema generated. Its import is a
+ * sixth of a cold start (about a hundred modules), and a good stored SQL Connector is checked
+ * without it (see `connector/quick-check.ts`). It is required synchronously because the
+ * schema and `blockTypeJsonSchema` are synchronous API; schemas made by the application's own
+ * copy of zod work with it (zod keeps its registry of descriptions on `globalThis`).
+ */
+export function zod(): typeof Zod {
+  loaded ??= require("zod") as typeof Zod;
+  return loaded;
+}
