@@ -1,7 +1,7 @@
 import { createRequire } from "node:module";
 import type * as OpenTelemetryApi from "@opentelemetry/api";
 
-const require = createRequire(import.meta.url);
+const nodeRequire = createRequire(import.meta.url);
 
 /**
  * Where every copy of `@opentelemetry/api` 1.x keeps what the application registered (its
@@ -19,7 +19,9 @@ let api: typeof OpenTelemetryApi | undefined;
  * through the application's own copy are seen through the global above.
  */
 export function openTelemetry(): typeof OpenTelemetryApi {
-  api ??= require("@opentelemetry/api") as typeof OpenTelemetryApi;
+  // A bundler sees the plain `require(…)` and bundles the API, evaluated only when reached
+  // here; Node runs ES modules without a `require`, so it takes core's own.
+  api ??= (typeof require === "function" ? require("@opentelemetry/api") : nodeRequire("@opentelemetry/api")) as typeof OpenTelemetryApi;
   return api;
 }
 
