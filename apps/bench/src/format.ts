@@ -19,7 +19,9 @@ export function verdict(row: ResultRow): string {
  * the same rows, so what the terminal shows and what the file says cannot differ.
  */
 export function formatRow(row: ResultRow): string {
-  const throughput = (s: Summary | undefined) => (s ? `${number(s.perSecond)} ${row.unit}/s` : "–");
+  // Slow workloads (C1: a few starts a second) keep two significant digits.
+  const digits = (perSecond: number) => (perSecond < 10 ? 2 : perSecond < 100 ? 1 : 0);
+  const throughput = (s: Summary | undefined) => (s ? `${number(s.perSecond, digits(s.perSecond))} ${row.unit}/s` : "–");
   const result = row.latencyMs !== undefined ? `${number(row.latencyMs, 3)} ms/op` : `${number(row.ratio, 2)}×`;
   const rssRatio = row.rssRatio !== undefined ? ` (${number(row.rssRatio, 2)}×)` : "";
   const memory = row.raw ? `${rss(row.sqlblocks)} / ${rss(row.raw)}${rssRatio}` : rss(row.sqlblocks);
