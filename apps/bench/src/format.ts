@@ -19,11 +19,14 @@ export function verdict(row: ResultRow): string {
  * the same rows, so what the terminal shows and what the file says cannot differ.
  */
 export function formatRow(row: ResultRow): string {
-  const throughput = (s: Summary | undefined) => (s ? `${number(s.perSecond)} ${row.unit}/s` : "–");
+  // Slow workloads (C1: a few starts a second) keep two significant digits.
+  const digits = (perSecond: number) => (perSecond < 10 ? 2 : perSecond < 100 ? 1 : 0);
+  const throughput = (s: Summary | undefined) => (s ? `${number(s.perSecond, digits(s.perSecond))} ${row.unit}/s` : "–");
   const result = row.latencyMs !== undefined ? `${number(row.latencyMs, 3)} ms/op` : `${number(row.ratio, 2)}×`;
   const rssRatio = row.rssRatio !== undefined ? ` (${number(row.rssRatio, 2)}×)` : "";
   const memory = row.raw ? `${rss(row.sqlblocks)} / ${rss(row.raw)}${rssRatio}` : rss(row.sqlblocks);
-  return `| ${row.workload} ${row.title}, ${number(row.count)} ${row.unit} | ${row.database} | ${throughput(row.sqlblocks)} | ${throughput(row.raw)} | ${result} | ${memory} | ${row.target} | ${verdict(row)} |`;
+  const verified = row.verified ? ` (${row.verified})` : "";
+  return `| ${row.workload} ${row.title}, ${number(row.count)} ${row.unit}${verified} | ${row.database} | ${throughput(row.sqlblocks)} | ${throughput(row.raw)} | ${result} | ${memory} | ${row.target} | ${verdict(row)} |`;
 }
 
 /** The table header matching {@link formatRow}. */

@@ -1,31 +1,43 @@
-import { parseConnectionUrl } from "@sqlblocks/core";
-import Database from "better-sqlite3";
-import mysql from "mysql2/promise";
-import pg from "pg";
+import { createRequire } from "node:module";
+import type BetterSqlite3 from "better-sqlite3";
+import type mysql from "mysql2/promise";
+import type pg from "pg";
 
-/** Native connection settings for the raw-driver side, from a sqlblocks URL. */
+// Each native driver is required when a side first uses it, and core is not imported here:
+// a child process measuring the raw side carries only the driver it runs.
+const require = createRequire(import.meta.url);
+
+/**
+ * Native connection settings for the raw-driver side, from a sqlblocks URL
+ * (`dialect+driver://user:password@host:port/database`, parts percent-encoded).
+ */
 function parts(url: string) {
-  const c = parseConnectionUrl(url);
+  const parsed = new URL(url);
+  const decode = (value: string) => (value ? decodeURIComponent(value) : undefined);
   return {
-    host: c.host ?? "127.0.0.1",
-    port: c.port,
-    user: c.username,
-    password: c.password?.reveal(),
-    database: c.database,
+    host: decode(parsed.hostname) ?? "127.0.0.1",
+    port: parsed.port ? Number(parsed.port) : undefined,
+    user: decode(parsed.username),
+    password: decode(parsed.password),
+    database: decode(parsed.pathname.slice(1)),
   };
 }
 
 export function pgPool(url: string, max = 10): pg.Pool {
-  return new pg.Pool({ ...parts(url), max });
+  const { Pool } = require("pg") as typeof pg;
+  return new Pool({ ...parts(url), max });
 }
 
 export function mysqlPool(url: string, max = 10): mysql.Pool {
+  const { createPool } = require("mysql2/promise") as typeof mysql;
   const { host, port, user, password, database } = parts(url);
-  return mysql.createPool({ host, port: port ?? 3306, user, password, database, connectionLimit: max });
+  return createPool({ host, port: port ?? 3306, user, password, database, connectionLimit: max });
 }
 
-export function sqliteDatabase(url: string): Database.Database {
-  const db = new Database(parseConnectionUrl(url).database ?? ":memory:");
+/** `sqlite+better-sqlite3:///path` (the form `databaseUrl` writes) opened with better-sqlite3, in WAL mode. */
+export function sqliteDatabase(url: string): BetterSqlite3.Database {
+  const Database = require("better-sqlite3") as typeof BetterSqlite3;
+  const db = new Database(decodeURIComponent(url.replace(/^sqlite\+better-sqlite3:\/\/\//, "")) || ":memory:");
   db.pragma("journal_mode = WAL");
   return db;
 }

@@ -33,6 +33,8 @@ export interface ResultRow {
   latencyMs?: number | undefined;
   target: string;
   met: boolean;
+  /** What the workload's `verify` found after every repetition (one text when all agree). */
+  verified?: string | undefined;
 }
 
 /** Medians of one side, with every repetition's throughput. */
@@ -99,16 +101,18 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
         const context = { database, url: databaseUrl(database, sqliteFile), sizes };
         const variants = workload.variants ?? (["sqlblocks", "raw"] as const);
         const results: Record<Variant, ChildResult[]> = { sqlblocks: [], raw: [] };
+        const checks: string[] = [];
         for (let rep = 0; rep < sizes.repetitions; rep++) {
           // Alternate which side goes first, so neither always gets the warmer server.
           const order = rep % 2 === 0 ? variants : [...variants].reverse();
           for (const variant of order) {
             await workload.prepare(context);
             results[variant].push(await runChild(workload, variant, database, options.mode, sqliteFile));
+            if (workload.verify) checks.push(await workload.verify(context));
           }
         }
         await workload.cleanup?.(context);
-        const row = toRow(workload, database, results);
+        const row = { ...toRow(workload, database, results), verified: summarizeChecks(checks) };
         options.log?.(formatRow(row));
         rows.push(row);
       }
@@ -117,6 +121,13 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
     rmSync(folder, { recursive: true, force: true });
   }
   return rows;
+}
+
+/** The checks of every repetition: one text when they agree, each otherwise. */
+function summarizeChecks(checks: string[]): string | undefined {
+  if (checks.length === 0) return undefined;
+  const distinct = [...new Set(checks)];
+  return distinct.length === 1 ? `${distinct[0]} (each of ${checks.length} runs)` : distinct.join("; ");
 }
 
 function toRow(workload: Workload, database: Database, results: Record<Variant, ChildResult[]>): ResultRow {
@@ -142,15 +153,17 @@ function toRow(workload: Workload, database: Database, results: Record<Variant, 
   }
   const ratio = sqlblocks && raw ? sqlblocks.perSecond / raw.perSecond : undefined;
   const rssRatio = sqlblocks && raw ? sqlblocks.maxRssMb / raw.maxRssMb : undefined;
-  if (workload.targetRatio === undefined && workload.targetRss === undefined) {
+  if (workload.targetRatio === undefined && workload.targetRss === undefined && workload.targetRssMb === undefined) {
     return { ...base, kind: "reference", ratio, rssRatio, target: "none (reference)", met: true };
   }
   const targets = [`≥ ${workload.targetRatio ?? 0}×`];
   if (workload.targetRss !== undefined) targets.push(`RSS ≤ ${workload.targetRss}×`);
+  if (workload.targetRssMb !== undefined) targets.push(`RSS ≤ ${workload.targetRssMb} MB`);
   const met =
     ratio !== undefined &&
     ratio >= (workload.targetRatio ?? 0) &&
-    (workload.targetRss === undefined || (rssRatio ?? Number.POSITIVE_INFINITY) <= workload.targetRss);
+    (workload.targetRss === undefined || (rssRatio ?? Number.POSITIVE_INFINITY) <= workload.targetRss) &&
+    (workload.targetRssMb === undefined || (sqlblocks?.maxRssMb ?? Number.POSITIVE_INFINITY) <= workload.targetRssMb);
   return { ...base, kind: "target", ratio, rssRatio, target: targets.join(", "), met };
 }
 

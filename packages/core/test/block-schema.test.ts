@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
 import { blockTypeJsonSchema, type JsonSchema, SECRET_KEYWORD } from "../src/blocks/json-schema.js";
 import { SqlConnector } from "../src/connector/sql-connector.js";
 import { BlockTypeNotFoundError } from "../src/errors.js";
@@ -55,5 +56,33 @@ describe("blockTypeJsonSchema", () => {
     expect(() => blockTypeJsonSchema("no-such-type")).toThrow(BlockTypeNotFoundError);
     expect(() => blockTypeJsonSchema("no-such-type")).toThrow(/sql-connector/);
     expect(JSON.parse(JSON.stringify(schema))).toEqual(schema);
+  });
+});
+
+describe("blockTypeJsonSchema of an application's block type", () => {
+  it("reads a schema made with the application's own zod import, descriptions and secrets included", () => {
+    // Core loads zod lazily (its CommonJS build); a type defined with the application's ES
+    // module import of zod must still convert, descriptions kept.
+    const definition = {
+      name: "Webhook",
+      slug: "webhook",
+      description: "Posts to a URL.",
+      schemaVersion: 1,
+      schema: z
+        .object({
+          url: z.string().describe("Where to post."),
+          token: z.string().optional().describe("The bearer token."),
+          retries: z.number().int().min(0).default(3).describe("Attempts after the first."),
+        })
+        .describe("A webhook."),
+      fields: ["url", "token", "retries"],
+      secretFields: ["token"],
+    };
+    const schema = blockTypeJsonSchema(definition);
+    expect(schema.title).toBe("Webhook");
+    expect(schema.required).toEqual(["url"]);
+    expect(schema.properties.url).toMatchObject({ type: "string", description: "Where to post." });
+    expect(schema.properties.retries).toMatchObject({ type: "integer", minimum: 0, default: 3, description: "Attempts after the first." });
+    expect(schema.properties.token).toMatchObject({ writeOnly: true, [SECRET_KEYWORD]: true, description: "The bearer token." });
   });
 });

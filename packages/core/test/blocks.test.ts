@@ -347,6 +347,33 @@ describe("stored documents that no longer validate", () => {
     expect(error.message).toMatch(/^invalid SQL Connector block "old" \(stored with schema version 0, now 1\): pool\.max: /);
   });
 
+  it("a good document loads without the schema (the quick check passes it), a bad one goes to the schema once", async () => {
+    await new SqlConnector({ connectionInfo: components(), pool: { max: 3 } }).save("once", { store });
+    await writeRaw("bad-once", { connectionInfo: { url: { $secret: "sqlite+better-sqlite3:///:memory:" } }, fetchSize: 1, pool: { max: 0 } });
+    const schema = SqlConnector.type.schema;
+    expect(SqlConnector.type.schema).toBe(schema);
+    const original = schema.safeParse;
+    let calls = 0;
+    schema.safeParse = ((data: unknown) => {
+      calls++;
+      return original(data);
+    }) as typeof schema.safeParse;
+    try {
+      const loaded = await SqlConnector.load("once", { store });
+      expect(loaded.pool).toEqual({ max: 3 });
+      expect(calls).toBe(0);
+      // A bad document: the schema names the field, and the constructor does not check it again.
+      const error = (await rejection(SqlConnector.load("bad-once", { store }))) as BlockValidationError;
+      expect(error.fields).toEqual(["pool.max"]);
+      expect(calls).toBe(1);
+      // Made directly, a connector is still checked when constructed.
+      expect(() => new SqlConnector({ connectionInfo: components(), pool: { max: 0 } })).toThrow(BlockValidationError);
+      expect(calls).toBe(2);
+    } finally {
+      schema.safeParse = original;
+    }
+  });
+
   it("{ validate: false } loads what it can", async () => {
     await writeRaw("lenient", {
       connectionInfo: { url: { $secret: "sqlite+better-sqlite3:///:memory:" } },

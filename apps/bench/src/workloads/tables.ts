@@ -1,5 +1,5 @@
-import { SqlConnector } from "@sqlblocks/core";
 import type { Database } from "../config.js";
+import { sqlblocks } from "./sqlblocks.js";
 
 /**
  * The table the read benchmarks use (id int primary key, name, score, created), one per
@@ -48,6 +48,7 @@ function fillSql(database: Database, rows: number): string {
 
 /** Creates an empty table, dropping an old one. */
 export async function recreateTable(url: string, database: Database, table: string): Promise<void> {
+  const { SqlConnector } = await sqlblocks();
   await using db = new SqlConnector({ connectionInfo: url });
   await db.execute(`DROP TABLE IF EXISTS ${table}`);
   await db.execute(createSql(database, table));
@@ -55,6 +56,7 @@ export async function recreateTable(url: string, database: Database, table: stri
 
 /** Drops a table if it exists. */
 export async function dropTable(url: string, table: string): Promise<void> {
+  const { SqlConnector } = await sqlblocks();
   await using db = new SqlConnector({ connectionInfo: url });
   await db.execute(`DROP TABLE IF EXISTS ${table}`);
 }
@@ -62,6 +64,7 @@ export async function dropTable(url: string, table: string): Promise<void> {
 /** Makes sure the read table for `rows` holds exactly that many rows (kept between runs). */
 export async function ensureRowsTable(url: string, database: Database, rows: number): Promise<void> {
   const table = rowsTable(rows);
+  const { SqlConnector } = await sqlblocks();
   await using db = new SqlConnector({ connectionInfo: url });
   const present = await db
     .fetchAll<{ n: unknown }>(`SELECT COUNT(*) AS n FROM ${table}`)

@@ -38,6 +38,8 @@ export interface Workload {
   variants?: readonly Variant[];
   /** The most acceptable sqlblocks/raw peak-RSS ratio, where memory matters. */
   targetRss?: number;
+  /** The most acceptable peak RSS of the sqlblocks side, in MB (an absolute bound, e.g. W5's 250 MB). */
+  targetRssMb?: number;
   /**
    * How the raw side does the work (one text, or one per database). RESULTS.md prints it,
    * so say here where the raw side differs in method from sqlblocks.
@@ -47,6 +49,12 @@ export interface Workload {
   prepare(context: RunContext): Promise<void>;
   /** Runs in the parent after the last repetition (drops what prepare made). */
   cleanup?(context: RunContext): Promise<void>;
+  /**
+   * Runs in the parent after each repetition (either side): checks what the run left (e.g.
+   * the target of a transfer against its source) and throws on a mismatch, which fails the
+   * benchmark run. What it returns is shown on the workload's report line.
+   */
+  verify?(context: RunContext): Promise<string>;
   /** Runs in a child process; only the part it times counts. */
   run(variant: Variant, context: RunContext): Promise<Measurement>;
 }

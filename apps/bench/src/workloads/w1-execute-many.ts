@@ -1,8 +1,8 @@
-import { SqlConnector } from "@sqlblocks/core";
 import type Database from "better-sqlite3";
 import { mysqlPool, pgPool, sqliteDatabase } from "../native.js";
 import { dropTable, insertTable, recreateTable } from "./tables.js";
 import { type Measurement, type RunContext, timed, type Variant, type Workload } from "./types.js";
+import { sqlblocks } from "./sqlblocks.js";
 
 /** Rows per multi-row INSERT, as sqlblocks plans them. */
 export const BATCH = 1000;
@@ -122,6 +122,7 @@ export const executeManyWorkload: Workload = {
   async run(variant: Variant, context) {
     const rows = makeRows(context.sizes.insertRows);
     if (variant === "raw") return raw(context, rows);
+    const { SqlConnector } = await sqlblocks();
     await using connector = new SqlConnector({ connectionInfo: context.url });
     await connector.execute("SELECT 1");
     return await timed(async () => {

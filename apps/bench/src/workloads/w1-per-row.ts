@@ -1,8 +1,8 @@
-import { SqlConnector } from "@sqlblocks/core";
 import { sqliteDatabase } from "../native.js";
 import { dropTable, insertTable, recreateTable } from "./tables.js";
 import { timed, type Workload } from "./types.js";
 import { makeRows } from "./w1-execute-many.js";
+import { sqlblocks } from "./sqlblocks.js";
 
 /**
  * W1 on SQLite once more, against the raw driver's per-row way (one prepared single-row
@@ -39,6 +39,7 @@ export const executeManyPerRowWorkload: Workload = {
         db.close();
       }
     }
+    const { SqlConnector } = await sqlblocks();
     await using connector = new SqlConnector({ connectionInfo: url });
     await connector.execute("SELECT 1");
     return await timed(async () => {

@@ -1,7 +1,7 @@
-import { SqlConnector } from "@sqlblocks/core";
 import { pgPool } from "../native.js";
 import { ensureRowsTable, selectAllSql } from "./tables.js";
 import { timed, type Workload } from "./types.js";
+import { sqlblocks } from "./sqlblocks.js";
 
 
 /** W2: fetchAll of a large result against `pool.query`. */
@@ -26,6 +26,7 @@ export const fetchAllWorkload: Workload = {
         await pool.end();
       }
     }
+    const { SqlConnector } = await sqlblocks();
     await using connector = new SqlConnector({ connectionInfo: url });
     await connector.execute("SELECT 1");
     return await timed(async () => (await connector.fetchAll(selectAllSql(sizes.fetchRows))).length);

@@ -1,8 +1,8 @@
-import { SqlConnector } from "@sqlblocks/core";
 import Cursor from "pg-cursor";
 import { pgPool } from "../native.js";
 import { ensureRowsTable, selectAllSql } from "./tables.js";
 import { timed, type Workload } from "./types.js";
+import { sqlblocks } from "./sqlblocks.js";
 
 
 /** W3: paging through a large result with fetchMany against a raw pg-cursor. */
@@ -39,6 +39,7 @@ export const fetchManyWorkload: Workload = {
         await pool.end();
       }
     }
+    const { SqlConnector } = await sqlblocks();
     await using connector = new SqlConnector({ connectionInfo: url });
     await connector.execute("SELECT 1");
     return await timed(async () => {

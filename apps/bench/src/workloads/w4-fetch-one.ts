@@ -1,7 +1,7 @@
-import { SqlConnector } from "@sqlblocks/core";
 import { mysqlPool, pgPool, sqliteDatabase } from "../native.js";
 import { ensureRowsTable, rowsTable } from "./tables.js";
 import { type RunContext, timed, type Workload } from "./types.js";
+import { sqlblocks } from "./sqlblocks.js";
 
 /** Lookup keys spread over the table, the same for both sides. */
 function keys({ sizes }: RunContext): number[] {
@@ -27,6 +27,7 @@ export const fetchOneWorkload: Workload = {
       if (!row) throw new Error("lookup found nothing");
     };
     if (variant === "sqlblocks") {
+      const { SqlConnector } = await sqlblocks();
       await using connector = new SqlConnector({ connectionInfo: url });
       await connector.execute("SELECT 1");
       const sql = `SELECT id, name, score, created FROM ${table} WHERE id = :id`;

@@ -1,11 +1,11 @@
-import { SqlConnector, transfer } from "@sqlblocks/core";
 import type { Connection as CallbackConnection } from "mysql2";
 import type { PoolConnection } from "mysql2/promise";
 import type pg from "pg";
 import Cursor from "pg-cursor";
 import { type Database, databaseUrl } from "../config.js";
 import { mysqlPool, pgPool } from "../native.js";
-import { dropTable, ensureRowsTable, recreateTable, selectAllSql } from "./tables.js";
+import { dropTable, ensureRowsTable, recreateTable, rowsTable, selectAllSql } from "./tables.js";
+import { sqlblocks } from "./sqlblocks.js";
 import { type Measurement, timed, type Workload } from "./types.js";
 
 const BATCH = 5_000;
@@ -93,6 +93,52 @@ async function mariaToPg(source: PoolConnection, client: pg.PoolClient, insert: 
   return total;
 }
 
+/**
+ * Every column as the same canonical text on both servers, joined with `|` (NULL as `<null>`):
+ * the id, the name, the score with three decimals, the timestamp to the second (MariaDB's
+ * `datetime` keeps no fraction, and a transfer carries JavaScript Dates: milliseconds).
+ */
+const CANONICAL: Record<"postgres" | "mariadb", string> = {
+  postgres: `CONCAT_WS('|', COALESCE(id::text, '<null>'), COALESCE(name, '<null>'), COALESCE(CAST(score AS numeric(20, 3))::text, '<null>'),
+    COALESCE(to_char(created, 'YYYY-MM-DD HH24:MI:SS'), '<null>'))`,
+  mariadb: `CONCAT_WS('|', COALESCE(CAST(id AS CHAR), '<null>'), COALESCE(name, '<null>'), COALESCE(CAST(CAST(score AS DECIMAL(20, 3)) AS CHAR), '<null>'),
+    COALESCE(DATE_FORMAT(created, '%Y-%m-%d %H:%i:%s'), '<null>'))`,
+};
+
+/**
+ * The row count and a checksum of a table, computed by the server itself: the sum over all
+ * rows of the first 60 bits of the MD5 of the row's canonical text (order-free, as a
+ * decimal string). The same rows give the same figure on PostgreSQL and MariaDB.
+ */
+export function checksumSql(database: "postgres" | "mariadb", table: string): string {
+  const row = CANONICAL[database];
+  return database === "postgres"
+    ? `SELECT COUNT(*) AS n, COALESCE(SUM(('x' || SUBSTR(MD5(${row}), 1, 15))::bit(60)::bigint), 0)::text AS checksum FROM ${table}`
+    : `SELECT COUNT(*) AS n, CAST(COALESCE(SUM(CAST(CONV(SUBSTR(MD5(${row}), 1, 15), 16, 10) AS UNSIGNED)), 0) AS CHAR) AS checksum FROM ${table}`;
+}
+
+/** Counts and checksums `table` on `database` through the raw driver (independent of what is measured). */
+async function tableChecksum(database: Database, table: string): Promise<{ rows: number; checksum: string }> {
+  const url = databaseUrl(database, "");
+  if (database === "postgres") {
+    const pool = pgPool(url, 1);
+    try {
+      const { rows } = await pool.query<{ n: string; checksum: string }>(checksumSql("postgres", table));
+      return { rows: Number(rows[0]?.n), checksum: String(rows[0]?.checksum) };
+    } finally {
+      await pool.end();
+    }
+  }
+  const pool = mysqlPool(url, 1);
+  try {
+    const [rows] = await pool.query(checksumSql("mariadb", table));
+    const first = (rows as Array<{ n: number | string; checksum: string }>)[0];
+    return { rows: Number(first?.n), checksum: String(first?.checksum) };
+  } finally {
+    await pool.end();
+  }
+}
+
 /** W5: `transfer()` of the read table between PostgreSQL and MariaDB, both ways, against the raw drivers. */
 export const transferWorkload: Workload = {
   id: "W5",
@@ -100,6 +146,8 @@ export const transferWorkload: Workload = {
   unit: "rows",
   databases: ["postgres", "mariadb"],
   targetRatio: 0.9,
+  // Issue 16: 1,000,000 rows each way within 250 MB, whatever the table's size.
+  targetRssMb: 250,
   async prepare({ database, url, sizes }) {
     await ensureRowsTable(url, database, sizes.fetchRows);
     const target = targetOf(database);
@@ -110,6 +158,7 @@ export const transferWorkload: Workload = {
   },
   async run(variant, { database, url, sizes }) {
     if (variant === "raw") return raw(database, sizes.fetchRows);
+    const { SqlConnector, transfer } = await sqlblocks();
     await using from = new SqlConnector({ connectionInfo: url });
     await using to = new SqlConnector({ connectionInfo: databaseUrl(targetOf(database), "") });
     await from.execute("SELECT 1");
@@ -118,5 +167,19 @@ export const transferWorkload: Workload = {
       const result = await transfer({ from, query: selectAllSql(sizes.fetchRows), to, table: transferTable(), batchSize: BATCH });
       return result.rows;
     });
+  },
+  async verify({ database, sizes }) {
+    const target = targetOf(database);
+    const [source, copied] = await Promise.all([
+      tableChecksum(database, rowsTable(sizes.fetchRows)),
+      tableChecksum(target, transferTable()),
+    ]);
+    if (source.rows !== sizes.fetchRows || copied.rows !== source.rows || copied.checksum !== source.checksum) {
+      throw new Error(
+        `W5 ${database} → ${target}: the target does not match the source: ` +
+          `source ${source.rows} rows, checksum ${source.checksum}; target ${copied.rows} rows, checksum ${copied.checksum}`,
+      );
+    }
+    return `source = target: ${source.rows.toLocaleString("en-US")} rows, checksum ${source.checksum}`;
   },
 };

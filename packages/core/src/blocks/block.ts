@@ -17,6 +17,12 @@ export interface BlockTypeDefinition {
   readonly schemaVersion: number;
   /** Validates stored data before the block is rebuilt from it. */
   readonly schema: ZodType<Record<string, unknown>>;
+  /**
+   * Optional fast check, without the schema: true only for data the schema accepts as it is
+   * (nothing to strip or default). `save` and `load` then skip the schema; false lets the
+   * schema decide and name the bad fields.
+   */
+  readonly quickCheck?: (data: Record<string, unknown>) => boolean;
   /** Top-level field names, for listings. */
   readonly fields: readonly string[];
   /** Dotted paths of fields that hold secrets, for listings. */
@@ -72,7 +78,11 @@ function typeRecord(type: BlockTypeDefinition): BlockTypeRecord {
 /** A concrete block class: its type, and how to rebuild an instance from stored data. */
 export interface BlockClass<T extends Block = Block> {
   readonly type: BlockTypeDefinition;
-  fromBlockData(data: Record<string, unknown>, options?: { validate?: boolean }): T;
+  /**
+   * `validate: false` loads what it can; `checked: true` says the data has just passed the
+   * type's schema (as `Block.load` does before calling it), so it need not be checked again.
+   */
+  fromBlockData(data: Record<string, unknown>, options?: { validate?: boolean; checked?: boolean }): T;
 }
 
 const blockClasses = new Map<string, BlockClass>();
@@ -110,6 +120,7 @@ function splitReference(reference: string): [string, string] | undefined {
 }
 
 function validateData(type: BlockTypeDefinition, data: Record<string, unknown>, context: string): Record<string, unknown> {
+  if (type.quickCheck?.(data) === true) return data;
   const result = type.schema.safeParse(data);
   if (result.success) return result.data;
   throw new BlockValidationError(
@@ -205,7 +216,8 @@ export abstract class Block {
           : ` "${blockName}" (stored with schema version ${document.schemaVersion}, now ${cls.type.schemaVersion})`;
       data = validateData(cls.type, data, context);
     }
-    const block = cls.fromBlockData(data, { validate: options.validate !== false }) as T;
+    const validate = options.validate !== false;
+    const block = cls.fromBlockData(data, { validate, checked: validate }) as T;
     block.#blockName = blockName;
     return block;
   }

@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { BlockTypeNotFoundError } from "../errors.js";
 import { type BlockClass, type BlockTypeDefinition, registeredBlockTypes } from "./block.js";
+import { zod } from "./zod.js";
 
 /** A JSON Schema document (draft 2020-12), as plain JSON. */
 export type JsonSchema = { [key: string]: unknown };
@@ -52,7 +52,7 @@ function markSecrets(node: JsonSchema, path: string, secrets: ReadonlySet<string
  */
 export function blockTypeJsonSchema(type: BlockTypeDefinition | BlockClass | string): JsonSchema & { properties: Record<string, JsonSchema> } {
   const definition = definitionOf(type);
-  const generated = z.toJSONSchema(definition.schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
+  const generated = zod().z.toJSONSchema(definition.schema, { io: "input", unrepresentable: "any" }) as JsonSchema;
   markSecrets(generated, "", new Set(definition.secretFields));
   return {
     ...generated,

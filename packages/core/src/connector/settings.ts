@@ -5,6 +5,7 @@ import { isSecret, Secret } from "../secret/secret.js";
 import type { ConnectionComponents, ConnectionComponentsInput } from "../url/components.js";
 import { normalizeComponents, parseConnectionUrl } from "../url/index.js";
 import { type ConnectionInfo, type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
+import { isCheckedConnectorData } from "./quick-check.js";
 
 /** How many fetch cursors may be open when the options do not say. */
 export const DEFAULT_MAX_OPEN_CURSORS = 8;
@@ -91,7 +92,9 @@ export function settingsToBlockData(settings: Omit<ConnectorSettings, "component
 
 /** The same rules as a saved block: `pool: { max: 0 }` fails at construction, not as a silent default. */
 export function validateSettings(typeName: string, settings: ConnectorSettings): void {
-  const checked = sqlConnectorSchema.safeParse(settingsToBlockData(settings));
+  const data = settingsToBlockData(settings);
+  if (isCheckedConnectorData(data)) return;
+  const checked = sqlConnectorSchema().safeParse(data);
   if (!checked.success) {
     throw new BlockValidationError(
       typeName,

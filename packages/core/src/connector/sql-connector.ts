@@ -18,6 +18,7 @@ import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
 import { CursorCache } from "./cursor-cache.js";
 import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
+import { isCheckedConnectorData } from "./quick-check.js";
 import { ConnectionPool } from "./pool.js";
 import { PoolSlot } from "./pool-slot.js";
 import { Redactor } from "./redact.js";
@@ -30,7 +31,7 @@ import type { ExecuteResult, Params, StreamOptions, TransactionOptions, Transact
 export type { ClientConnection } from "./client.js";
 export type { ExecuteResult, Params, StreamOptions, TransactionOptions, TransactionScope } from "./types.js";
 
-/** Set while `Block.load(…, { validate: false })` rebuilds a connector: it loads what it can. */
+/** Set while `Block.load` rebuilds a connector: with `{ validate: false }` it loads what it can; otherwise the data was just checked. */
 let loadingUnvalidated = false;
 
 /**
@@ -54,7 +55,10 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     description: "Connects to a SQL database through a pooled TypeORM DataSource; executes and fetches SQL.",
     documentationUrl: "https://github.com/sqlblocks/sqlblocks/tree/main/packages/core#sqlconnector",
     schemaVersion: 1,
-    schema: sqlConnectorSchema,
+    get schema() {
+      return sqlConnectorSchema();
+    },
+    quickCheck: isCheckedConnectorData,
     fields: ["connectionInfo", "connectArgs", "fetchSize", "ssl", "pool", "connectTimeoutMs", "maxOpenCursors", "passwordFrom"],
     secretFields: ["connectionInfo.password", "connectionInfo.url", "ssl.key"],
   };
@@ -105,10 +109,13 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     if (!loadingUnvalidated) validateSettings(SqlConnector.type.name, settings);
   }
 
-  /** Rebuilds a connector from stored block data (unchecked when loaded with `validate: false`). */
-  static fromBlockData(data: Record<string, unknown>, options: { validate?: boolean } = {}): SqlConnector {
+  /**
+   * Rebuilds a connector from stored block data: unchecked when loaded with `validate: false`,
+   * and not checked twice when `Block.load` has already checked it against the schema.
+   */
+  static fromBlockData(data: Record<string, unknown>, options: { validate?: boolean; checked?: boolean } = {}): SqlConnector {
     const info = data.connectionInfo as { url?: Secret } | ConnectionComponents;
-    loadingUnvalidated = options.validate === false;
+    loadingUnvalidated = options.validate === false || options.checked === true;
     try {
       return new SqlConnector({
         ...(data as Omit<SqlConnectorOptions, "connectionInfo">),

@@ -1,7 +1,7 @@
 import type { Attributes, Span } from "@opentelemetry/api";
-import { SpanStatusCode } from "@opentelemetry/api";
 import { isSqlBlocksError } from "../errors.js";
 import { maskUrlPasswords } from "../url/index.js";
+import { openTelemetry } from "./api.js";
 import { ATTR_DB_RESPONSE_STATUS_CODE, ATTR_ERROR_TYPE } from "./names.js";
 
 /** The driver's code (SQLSTATE, errno, ORA-nnnnn) a wrapped error carries, if any. */
@@ -50,7 +50,7 @@ export function recordFailure(span: Span, error: unknown, attributes: Attributes
   }
   span.setAttributes(attributes);
   span.setStatus({
-    code: SpanStatusCode.ERROR,
+    code: openTelemetry().SpanStatusCode.ERROR,
     message: safeMessage ?? maskUrlPasswords(error instanceof Error ? error.message : type),
   });
 }

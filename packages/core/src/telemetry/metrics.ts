@@ -1,4 +1,5 @@
-import { createNoopMeter, type Histogram, type MeterProvider, metrics } from "@opentelemetry/api";
+import type { Histogram, MeterProvider } from "@opentelemetry/api";
+import { openTelemetry, registered } from "./api.js";
 import { DB_OPERATION_DURATION_BUCKETS, INSTRUMENTATION_SCOPE, METRIC_DB_CLIENT_OPERATION_DURATION } from "./names.js";
 
 let provider: MeterProvider | undefined;
@@ -11,6 +12,9 @@ let histogram: Histogram | undefined;
  * histogram is made again whenever the global provider changes.
  */
 export function operationDuration(): Histogram | undefined {
+  // No meter provider registered: nothing to record, and no need to load the API to say so.
+  if (!registered("metrics")) return undefined;
+  const { createNoopMeter, metrics } = openTelemetry();
   const current = metrics.getMeterProvider();
   if (current !== provider) {
     provider = current;

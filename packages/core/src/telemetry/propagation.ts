@@ -1,12 +1,5 @@
-import {
-  type Context,
-  context,
-  createTraceState,
-  isSpanContextValid,
-  type SpanContext,
-  TraceFlags,
-  trace,
-} from "@opentelemetry/api";
+import type { Context, SpanContext } from "@opentelemetry/api";
+import { openTelemetry } from "./api.js";
 
 /**
  * A trace context in the W3C Trace Context format, small enough to travel with a queued
@@ -27,8 +20,10 @@ const TRACEPARENT = /^([0-9a-f]{2})-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})(
  * @example
  * const carrier = injectTraceContext(); // store it with the job
  */
-export function injectTraceContext(from: Context = context.active()): TraceCarrier | undefined {
-  const spanContext = trace.getSpanContext(from);
+export function injectTraceContext(from?: Context): TraceCarrier | undefined {
+  // `from` defaults to the active context (read here: the API is loaded on first use).
+  const { context, isSpanContextValid, trace } = openTelemetry();
+  const spanContext = trace.getSpanContext(from ?? context.active());
   if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
   const flags = (spanContext.traceFlags & 0xff).toString(16).padStart(2, "0");
   const carrier: TraceCarrier = { traceparent: `00-${spanContext.traceId}-${spanContext.spanId}-${flags}` };
@@ -39,9 +34,12 @@ export function injectTraceContext(from: Context = context.active()): TraceCarri
 
 /**
  * The context to continue a trace from a {@link TraceCarrier} (a remote parent), on top of
- * `base`. An invalid or missing carrier gives `base` unchanged: a bad header never fails work.
+ * `base` (default: the active context). An invalid or missing carrier gives `base`
+ * unchanged: a bad header never fails work.
  */
-export function extractTraceContext(carrier: Partial<TraceCarrier> | undefined | null, base: Context = context.active()): Context {
+export function extractTraceContext(carrier: Partial<TraceCarrier> | undefined | null, base?: Context): Context {
+  const { context, createTraceState, isSpanContextValid, TraceFlags, trace } = openTelemetry();
+  base ??= context.active();
   const header = typeof carrier?.traceparent === "string" ? carrier.traceparent.trim().toLowerCase() : "";
   const match = TRACEPARENT.exec(header);
   if (!match || match[1] === "ff") return base;
@@ -67,5 +65,5 @@ export function extractTraceContext(carrier: Partial<TraceCarrier> | undefined |
  * await withTraceContext(job.trace, () => runTask(job));
  */
 export function withTraceContext<T>(carrier: Partial<TraceCarrier> | undefined | null, fn: () => T): T {
-  return context.with(extractTraceContext(carrier), fn);
+  return openTelemetry().context.with(extractTraceContext(carrier), fn);
 }

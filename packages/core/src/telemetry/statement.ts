@@ -1,9 +1,10 @@
-import { type Attributes, context, type Histogram, type Span, SpanKind, trace } from "@opentelemetry/api";
+import type { Attributes, Histogram, Span } from "@opentelemetry/api";
 import type { DriverPlugin } from "../driver/contract.js";
 import { Driver } from "../driver/drivers.js";
 import { resolveScanOptions } from "../params/options.js";
 import type { ScanOptions } from "../params/scanner.js";
 import type { ConnectionComponents } from "../url/components.js";
+import { openTelemetry } from "./api.js";
 import { errorAttributes, recordFailure } from "./errors.js";
 import { operationDuration } from "./metrics.js";
 import {
@@ -101,7 +102,7 @@ export class StatementTelemetry {
     const batch = batchSize !== undefined && batchSize >= 2 ? batchSize : undefined;
     let span: Span | undefined;
     if (tracer !== undefined) {
-      span = tracer.startSpan(prepared.name, { kind: SpanKind.CLIENT, attributes: prepared.spanAttributes });
+      span = tracer.startSpan(prepared.name, { kind: openTelemetry().SpanKind.CLIENT, attributes: prepared.spanAttributes });
       if (span.isRecording()) {
         const blockName = this.blockName();
         if (blockName !== undefined) span.setAttribute(ATTR_SQLBLOCKS_BLOCK_NAME, blockName);
@@ -119,6 +120,7 @@ export class StatementTelemetry {
   async inTransaction<T>(run: () => Promise<T>): Promise<T> {
     const tracer = telemetryEnabled() ? tracing.get() : undefined;
     if (tracer === undefined) return run();
+    const { context, SpanKind, trace } = openTelemetry();
     const span = tracer.startSpan("transaction", { kind: SpanKind.INTERNAL, attributes: this.#connection });
     try {
       const result = await context.with(trace.setSpan(context.active(), span), run);

@@ -1,4 +1,5 @@
-import { type Tracer, type TracerProvider, trace } from "@opentelemetry/api";
+import type { Tracer, TracerProvider } from "@opentelemetry/api";
+import { openTelemetry, registered } from "./api.js";
 
 /**
  * The tracer of the SDK registered now, or `undefined` when none is. Asking first keeps a
@@ -19,7 +20,9 @@ export class ActiveTracer {
    * missing delegate is asked for again on every call until one appears.
    */
   get(): Tracer | undefined {
-    const current = trace.getTracerProvider();
+    // No tracer provider registered: no tracer, and no need to load the API to say so.
+    if (!registered("trace")) return undefined;
+    const current = openTelemetry().trace.getTracerProvider();
     if (current !== this.#provider) {
       this.#provider = current;
       this.#tracer = undefined;
