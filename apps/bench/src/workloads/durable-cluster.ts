@@ -15,6 +15,8 @@ const cliBin = path.join(path.dirname(createRequire(import.meta.url).resolve("sq
 const workerModule = fileURLToPath(new URL("./durable-deployments.js", import.meta.url));
 /** How long held runs would wait if nobody released them. */
 const HOLD_SECONDS = 24 * 3600;
+/** How far ahead of the release call held runs become startable (more than releasing 1,000 takes). */
+const RELEASE_AHEAD_MS = 1500;
 
 /** A cluster of its own for one measurement: fresh DBOS database, application and run history. */
 export class BenchCluster {
@@ -83,12 +85,17 @@ export class BenchCluster {
     return ids;
   }
 
-  /** Makes held runs startable now; the workers pick them up at their next poll (DBOS moves due runs to the queue once a second). */
+  /**
+   * Makes held runs startable, all at the same moment: one release time a little ahead,
+   * so that DBOS (which moves due runs to the queue once a second) cannot move half of them
+   * while the rest are still being released and let the workers run dry in between.
+   */
   async release(ids: readonly string[]): Promise<void> {
-    const now = Date.now();
+    const at = Date.now() + RELEASE_AHEAD_MS;
     for (let start = 0; start < ids.length; start += 25) {
-      await Promise.all(ids.slice(start, start + 25).map((id) => this.#client!.setWorkflowDelay(id, { delayUntilEpochMS: now })));
+      await Promise.all(ids.slice(start, start + 25).map((id) => this.#client!.setWorkflowDelay(id, { delayUntilEpochMS: at })));
     }
+    if (Date.now() > at) process.stderr.write(`releasing ${ids.length} held runs took longer than ${RELEASE_AHEAD_MS} ms: the drain may start unevenly\n`);
   }
 
   /** Starts `count` worker processes and waits until each has started. */
