@@ -44,6 +44,8 @@ await cluster.setUp(url);
 try {
   const ids = await cluster.enqueue(flows, (i) => ({ block: "bench-pg", base: i * 3 }), { held: true });
   await cluster.startWorkers(workers);
+  // As in D1–D4: 50 flows per worker warm the workers up first.
+  await cluster.drained(await cluster.enqueue(50 * workers, (i) => ({ block: "bench-pg", base: i * 3 })));
   const before = { workers: cpuSeconds(isWorker), postgres: cpuSeconds(isPostgres), machine: machine() };
   await cluster.release(ids);
   const drain = await cluster.drained(ids);
