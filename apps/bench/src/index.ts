@@ -13,7 +13,7 @@ import { parseArgs } from "node:util";
 import type { Database } from "./config.js";
 import { FULL, QUICK } from "./config.js";
 import { describeEnvironment } from "./environment.js";
-import { type BenchReport, type LoadFigures, renderMarkdown, writeReport } from "./report.js";
+import { type BenchReport, durableScaling, type LoadFigures, renderMarkdown, writeReport } from "./report.js";
 import { runBenchmarks, TABLE_HEADER } from "./runner.js";
 import { WORKLOADS } from "./workloads/index.js";
 import { writeFileSync } from "node:fs";
@@ -75,6 +75,8 @@ if (values.markdown) {
   writeFileSync(values.markdown, renderMarkdown(report, values.out ? path.basename(values.out) : "this run"));
   console.log(`${values.markdown} generated`);
 }
+const scaling = durableScaling(rows);
+if (scaling) console.log(`\n${scaling}`);
 const targets = rows.filter((row) => row.kind === "target");
 const missed = targets.filter((row) => !row.met).length;
 const seconds = report.durationMs / 1000;

@@ -39,6 +39,30 @@ export function readReport(file: string): BenchReport {
   return report;
 }
 
+/**
+ * The durable scaling goal compares two rows (4 workers against 1), so it has a line of its
+ * own when both ran.
+ */
+export function durableScaling(rows: readonly ResultRow[]): string | undefined {
+  const one = rows.find((row) => row.workload === "D1")?.sqlblocks;
+  const four = rows.find((row) => row.workload === "D4")?.sqlblocks;
+  if (!one || !four) return undefined;
+  const ratio = four.perSecond / one.perSecond;
+  return `Durable scaling: 4 workers drained ${four.perSecond.toFixed(1)} flows/s, 1 worker ${one.perSecond.toFixed(1)} flows/s: ${ratio.toFixed(2)}× (goal ≥ 2×, ${ratio >= 2 ? "met" : "missed"}).`;
+}
+
+function scalingLines(rows: readonly ResultRow[]): string[] {
+  const line = durableScaling(rows);
+  return line ? ["", line] : [];
+}
+
+/** Rows run with fewer repetitions than the report's (their workload says so), as a clause. */
+function fewerRepetitions(report: BenchReport): string {
+  const fewer = report.rows.filter((row) => (row.sqlblocks ?? row.raw) && (row.sqlblocks ?? row.raw)!.samples.length < report.repetitions);
+  if (fewer.length === 0) return "";
+  return ` (${fewer.map((row) => `${row.workload}: ${(row.sqlblocks ?? row.raw)!.samples.length}`).join(", ")})`;
+}
+
 const minutes = (ms: number) => `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
 const fixed = (n: number) => n.toFixed(2);
 
@@ -59,7 +83,7 @@ export function renderMarkdown(report: BenchReport, source = "results.json"): st
     "",
     "`pnpm bench` runs every workload (`apps/bench/src/workloads/`): the sqlblocks API and the raw",
     "driver on the same data, alternating which side goes first, each side of each repetition in a",
-    `fresh process (so peak RSS is that side's own); ${report.repetitions} repetition${report.repetitions === 1 ? "" : "s"}, medians.`,
+    `fresh process (so peak RSS is that side's own); ${report.repetitions} repetition${report.repetitions === 1 ? "" : "s"}, medians${fewerRepetitions(report)}.`,
     "It writes `apps/bench/results.json` and this file from it.",
     "",
     `- Commit: ${commit} (${report.mode} run)`,
@@ -75,6 +99,7 @@ export function renderMarkdown(report: BenchReport, source = "results.json"): st
   lines.push(
     `${targets.length - missed.length} of ${targets.length} targets met${missed.length ? `; missed: ${missed.map((r) => `${r.workload} ${r.database}`).join(", ")}` : ""}.` +
       (report.rows.length > targets.length ? ` Rows marked "reference" have no target; they are there for context.` : ""),
+    ...scalingLines(report.rows),
     "",
     "## How each raw side does the work",
     "",

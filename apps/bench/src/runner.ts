@@ -102,7 +102,8 @@ export async function runBenchmarks(options: BenchOptions): Promise<ResultRow[]>
         const variants = workload.variants ?? (["sqlblocks", "raw"] as const);
         const results: Record<Variant, ChildResult[]> = { sqlblocks: [], raw: [] };
         const checks: string[] = [];
-        for (let rep = 0; rep < sizes.repetitions; rep++) {
+        const repetitions = Math.min(sizes.repetitions, workload.repetitions ?? sizes.repetitions);
+        for (let rep = 0; rep < repetitions; rep++) {
           // Alternate which side goes first, so neither always gets the warmer server.
           const order = rep % 2 === 0 ? variants : [...variants].reverse();
           for (const variant of order) {

@@ -43,5 +43,7 @@ describe("benchmarks (quick mode)", () => {
     for (const row of rows) expect(markdown).toContain(`| ${row.workload} ${row.title},`);
     expect(markdown).toContain("Commit: 0123456789ab");
     expect(markdown).toContain("W3 postgres: pg-cursor");
+    // The durable scaling goal compares two rows: it gets a line of its own.
+    expect(markdown).toMatch(/Durable scaling: 4 workers drained [\d.]+ flows\/s, 1 worker [\d.]+ flows\/s: [\d.]+× \(goal ≥ 2×, (met|missed)\)/);
   });
 });

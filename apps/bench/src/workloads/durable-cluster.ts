@@ -13,6 +13,10 @@ import { POINT_ROWS, POINTS_TABLE } from "./durable-deployments.js";
 
 const cliBin = path.join(path.dirname(createRequire(import.meta.url).resolve("sqlblocks")), "bin.js");
 const workerModule = fileURLToPath(new URL("./durable-deployments.js", import.meta.url));
+/** How long held runs would wait if nobody released them. */
+const HOLD_SECONDS = 24 * 3600;
+/** How far ahead of the release call held runs become startable (more than releasing 1,000 takes). */
+const RELEASE_AHEAD_MS = 1500;
 
 /** A cluster of its own for one measurement: fresh DBOS database, application and run history. */
 export class BenchCluster {
@@ -60,17 +64,38 @@ export class BenchCluster {
     this.#client = await DBOSClient.create({ systemDatabaseUrl: this.env.SQLBLOCKS_DBOS_DATABASE_URL!, applicationName: this.env.SQLBLOCKS_DBOS_APP!, systemDatabasePoolSize: 4 });
   }
 
-  /** Enqueues runs straight on the queue (no worker needs to be up yet). */
-  async enqueue(count: number, parameters: (index: number) => Record<string, unknown>): Promise<string[]> {
+  /**
+   * Enqueues runs straight on the queue (no worker needs to be up yet). Held runs wait
+   * (DBOS's DELAYED state) until {@link release}, so that workers can start first.
+   */
+  async enqueue(count: number, parameters: (index: number) => Record<string, unknown>, options: { held?: boolean } = {}): Promise<string[]> {
     const ids = Array.from({ length: count }, () => randomUUID());
+    const hold = options.held ? { delaySeconds: HOLD_SECONDS } : {};
     for (let start = 0; start < count; start += 25) {
       await Promise.all(
         ids.slice(start, start + 25).map((workflowID, offset) =>
-          this.#client!.enqueue({ workflowName: RUN_WORKFLOW, queueName: "bench-points", workflowID, appVersion: this.appVersion }, "bench-points", parameters(start + offset)),
+          this.#client!.enqueue(
+            { workflowName: RUN_WORKFLOW, queueName: "bench-points", workflowID, appVersion: this.appVersion, ...hold },
+            "bench-points",
+            parameters(start + offset),
+          ),
         ),
       );
     }
     return ids;
+  }
+
+  /**
+   * Makes held runs startable, all at the same moment: one release time a little ahead,
+   * so that DBOS (which moves due runs to the queue once a second) cannot move half of them
+   * while the rest are still being released and let the workers run dry in between.
+   */
+  async release(ids: readonly string[]): Promise<void> {
+    const at = Date.now() + RELEASE_AHEAD_MS;
+    for (let start = 0; start < ids.length; start += 25) {
+      await Promise.all(ids.slice(start, start + 25).map((id) => this.#client!.setWorkflowDelay(id, { delayUntilEpochMS: at })));
+    }
+    if (Date.now() > at) process.stderr.write(`releasing ${ids.length} held runs took longer than ${RELEASE_AHEAD_MS} ms: the drain may start unevenly\n`);
   }
 
   /** Starts `count` worker processes and waits until each has started. */

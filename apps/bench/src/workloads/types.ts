@@ -34,6 +34,11 @@ export interface Workload {
    * the raw side when there is one (e.g. task overhead = flow run minus plain calls).
    */
   targetLatencyMs?: number;
+  /**
+   * Repetitions of a full run when fewer than the usual (e.g. the durable drains, where one
+   * repetition is a cluster of worker processes draining 1,000 flows). Quick runs do one.
+   */
+  repetitions?: number;
   /** The variants it runs (default both). */
   variants?: readonly Variant[];
   /** The most acceptable sqlblocks/raw peak-RSS ratio, where memory matters. */
