@@ -71,6 +71,13 @@ export interface DriverCursor {
   close(): Promise<void>;
 }
 
+/** What {@link DriverConnection.readFirstNow} returns. */
+export interface FirstPage {
+  rows: Row[];
+  /** The rest of the result; absent when `rows` holds all of it (fewer rows than asked for). */
+  cursor?: DriverCursor | undefined;
+}
+
 /** Options of {@link DriverConnection.openCursor}. */
 export interface CursorOptions {
   /**
@@ -93,6 +100,15 @@ export interface DriverConnection {
   /** Opens a server-side cursor for one query. */
   openCursor(sql: string, values: readonly unknown[], options?: CursorOptions): Promise<DriverCursor>;
   /**
+   * For an in-process database (SQLite): opens a cursor and reads up to `count` rows at
+   * once, without a promise, so a point lookup costs one synchronous driver call instead
+   * of three awaited ones (open, read, close). Fewer than `count` rows means the result is
+   * over: the driver has finished the statement and returns no cursor. Otherwise `cursor`
+   * reads on after the rows returned and is closed by core like any cursor. Optional: core
+   * falls back to {@link DriverConnection.openCursor} and `read(count)`.
+   */
+  readFirstNow?(sql: string, values: readonly unknown[], count: number, options?: CursorOptions): FirstPage;
+  /**
    * Runs one statement once per parameter set, reusing one prepared statement, inside the
    * transaction core has already begun. Returns the total affected row count.
    * Throws {@link BatchItemError} naming the failing index. Optional: core falls back to
@@ -113,9 +129,11 @@ export interface DriverConnection {
   rollback(): Promise<void>;
   /**
    * Gives the connection back. `broken` set: the connection failed (lost, or in an unknown
-   * state) and must leave the pool instead of serving the next caller.
+   * state) and must leave the pool instead of serving the next caller. A driver whose
+   * release is done at once may return nothing (core then counts the connection back
+   * without an await).
    */
-  release(broken: boolean): Promise<void>;
+  release(broken: boolean): Promise<void> | void;
 }
 
 /** Where {@link DriverConnection.bulkInsert} writes: SQL text as the statement wrote it (quoted names stay quoted). */
@@ -197,6 +215,12 @@ export interface ConnectionFactory {
    * the public fields of TypeORM's driver (`dataSource.driver`).
    */
   connect(dataSource: DataSource): Promise<DriverConnection>;
+  /**
+   * Takes a connection without waiting, for a driver whose connection is always at hand
+   * (SQLite's one connection): core then starts a statement without an await. Returns
+   * `undefined` when it cannot (core then calls {@link ConnectionFactory.connect}). Optional.
+   */
+  connectNow?(dataSource: DataSource): DriverConnection | undefined;
 }
 
 /**
