@@ -161,7 +161,7 @@ export function sqliteConnection(db: Database.Database): DriverConnection {
     async rollback() {
       if (db.inTransaction) db.exec("ROLLBACK");
     },
-    release() {},
+    async release() {},
   };
 }
 

@@ -1,8 +1,5 @@
 import type { DriverConnection, DriverCursor } from "../driver/contract.js";
 
-/** A release that completed at once. */
-const RELEASED: Promise<void> = Promise.resolve();
-
 /**
  * What a lease holds its connection for. `statement` and `transaction` leases end on their
  * own when their call settles, so `close()` waits for them; `cursor`, `stream` and `client`
@@ -75,19 +72,14 @@ export class Lease {
   release(broken = false): Promise<void> {
     if (broken) this.#broken = true;
     if (!this.#released) {
-      let pending: Promise<void> | void;
+      const done = (): void => this.onReleased(this);
+      let pending: Promise<void>;
       try {
         pending = this.connection.release(this.#broken);
-      } catch {
-        pending = undefined;
+      } catch (error) {
+        pending = Promise.reject(error);
       }
-      if (pending === undefined) {
-        this.#released = RELEASED;
-        this.onReleased(this);
-      } else {
-        const done = (): void => this.onReleased(this);
-        this.#released = pending.then(done, done);
-      }
+      this.#released = pending.then(done, done);
     }
     return this.#released;
   }

@@ -124,9 +124,7 @@ export class ConnectionPool {
             clearTimeout(timer);
             resolve(connection);
           } else {
-            void Promise.resolve()
-              .then(() => connection.release(false))
-              .catch(() => undefined);
+            void connection.release(false).catch(() => undefined);
           }
         },
         (error: unknown) => {

@@ -129,11 +129,9 @@ export interface DriverConnection {
   rollback(): Promise<void>;
   /**
    * Gives the connection back. `broken` set: the connection failed (lost, or in an unknown
-   * state) and must leave the pool instead of serving the next caller. A driver whose
-   * release is done at once may return nothing (core then counts the connection back
-   * without an await).
+   * state) and must leave the pool instead of serving the next caller.
    */
-  release(broken: boolean): Promise<void> | void;
+  release(broken: boolean): Promise<void>;
 }
 
 /** Where {@link DriverConnection.bulkInsert} writes: SQL text as the statement wrote it (quoted names stay quoted). */
