@@ -16,24 +16,36 @@ export interface PreparedStatement {
   singleRow: boolean | undefined;
 }
 
-const caches = new WeakMap<Database.Database, Map<string, PreparedStatement>>();
+/** One connection's statements, in least-recently-used order, and the one used last. */
+interface StatementCache {
+  readonly entries: Map<string, PreparedStatement>;
+  lastSql: string | undefined;
+  last: PreparedStatement | undefined;
+}
+
+const caches = new WeakMap<Database.Database, StatementCache>();
 
 /** The prepared statement for `sql` on `db`: prepared once, the least recently used evicted first. */
 export function prepared(db: Database.Database, sql: string): PreparedStatement {
   let cache = caches.get(db);
   if (cache === undefined) {
-    cache = new Map();
+    cache = { entries: new Map(), lastSql: undefined, last: undefined };
     caches.set(db, cache);
   }
-  let entry = cache.get(sql);
+  // The same statement again (a loop of lookups): it is already the most recently used.
+  if (sql === cache.lastSql) return cache.last!;
+  const { entries } = cache;
+  let entry = entries.get(sql);
   if (entry !== undefined) {
     // Refresh its place so the least recently used statement is evicted first.
-    cache.delete(sql);
+    entries.delete(sql);
   } else {
     entry = { statement: db.prepare(sql) as Statement, singleRow: undefined };
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+    if (entries.size >= STATEMENT_CACHE_SIZE) entries.delete(entries.keys().next().value as string);
   }
-  cache.set(sql, entry);
+  entries.set(sql, entry);
+  cache.lastSql = sql;
+  cache.last = entry;
   return entry;
 }
 
