@@ -34,7 +34,7 @@ interface Opening {
  *
  * The first fetch of a key reads one row more than asked: when the result ends within it
  * (a point lookup), the rows come back and nothing stays open, in one driver call when the
- * driver has `readFirst`.
+ * driver has `readFirstNow` (in-process, no await) or `readFirst`.
  */
 export class CursorCache {
   /** Open cursors by {@link ResultKey.text}. */
@@ -263,7 +263,7 @@ export class CursorCache {
 
 /**
  * Opens the statement's cursor on the lease and reads its first `count` rows (in one call
- * when the driver has `readFirstNow`). On failure the cursor is closed and the lease
+ * when the driver has `readFirstNow` or `readFirst`). On failure the cursor is closed and the lease
  * released (broken when the connection is in doubt).
  */
 async function readFirst(lease: Lease, connections: CursorConnections, statement: BoundStatement, count: number): Promise<FirstPage> {
@@ -271,6 +271,7 @@ async function readFirst(lease: Lease, connections: CursorConnections, statement
   const options = { readOnly: statement.readOnly };
   try {
     if (connection.readFirstNow !== undefined) return connection.readFirstNow(statement.sql, statement.values, count, options);
+    if (connection.readFirst !== undefined) return await connection.readFirst(statement.sql, statement.values, count, options);
     const cursor = await connection.openCursor(statement.sql, statement.values, options);
     lease.hold(cursor);
     return { rows: await cursor.read(count), cursor };

@@ -71,7 +71,7 @@ export interface DriverCursor {
   close(): Promise<void>;
 }
 
-/** What {@link DriverConnection.readFirstNow} returns. */
+/** What {@link DriverConnection.readFirstNow} and {@link DriverConnection.readFirst} return. */
 export interface FirstPage {
   rows: Row[];
   /** The rest of the result; absent when `rows` holds all of it (fewer rows than asked for). */
@@ -108,6 +108,14 @@ export interface DriverConnection {
    * falls back to {@link DriverConnection.openCursor} and `read(count)`.
    */
   readFirstNow?(sql: string, values: readonly unknown[], count: number, options?: CursorOptions): FirstPage;
+  /**
+   * Opens a cursor and reads up to `count` rows, the driver's own way: a driver may, for
+   * instance, run a read-only statement it knows returns at most one row as one plain
+   * query. Without a cursor in the answer, the rows are the whole result; with one, core
+   * reads on from it (or closes it when fewer than `count` rows came back). Optional: core
+   * falls back to {@link DriverConnection.openCursor} and `read(count)`.
+   */
+  readFirst?(sql: string, values: readonly unknown[], count: number, options?: CursorOptions): Promise<FirstPage>;
   /**
    * Runs one statement once per parameter set, reusing one prepared statement, inside the
    * transaction core has already begun. Returns the total affected row count.
