@@ -44,21 +44,26 @@ interface StatementKeys {
  * with deleted slots).
  */
 export class ResultKeySet {
-  #current = new Map<string, StatementKeys>();
-  #older = new Map<string, StatementKeys>();
+  /**
+   * The newer and the older generation. Kept in an array, not in two fields: replacing a
+   * field's value would make V8 drop the optimized code of every caller that inlined it.
+   */
+  readonly #generations: [Map<string, StatementKeys>, Map<string, StatementKeys>] = [new Map(), new Map()];
   #count = 0;
 
   constructor(readonly capacity: number) {}
 
   has(key: ResultKey): boolean {
-    return contains(this.#current.get(key.sql), key) || contains(this.#older.get(key.sql), key);
+    const generations = this.#generations;
+    return contains(generations[0].get(key.sql), key) || contains(generations[1].get(key.sql), key);
   }
 
   add(key: ResultKey): void {
-    let keys = this.#current.get(key.sql);
+    const current = this.#generations[0];
+    let keys = current.get(key.sql);
     if (keys === undefined) {
       keys = { byName: undefined, byText: undefined };
-      this.#current.set(key.sql, keys);
+      current.set(key.sql, keys);
     }
     if (key.name !== undefined) {
       keys.byName ??= new Map();
@@ -73,15 +78,15 @@ export class ResultKeySet {
       keys.byText.add(key.value as string);
     }
     if (++this.#count >= this.capacity / 2) {
-      this.#older = this.#current;
-      this.#current = new Map();
+      this.#generations[1] = current;
+      this.#generations[0] = new Map();
       this.#count = 0;
     }
   }
 
   clear(): void {
-    this.#current = new Map();
-    this.#older = new Map();
+    this.#generations[0] = new Map();
+    this.#generations[1] = new Map();
     this.#count = 0;
   }
 }
