@@ -5,6 +5,7 @@ import {
   type CursorOptions,
   type DriverConnection,
   type DriverCursor,
+  type FirstPage,
   type IsolationLevel,
   type Row,
   type StatementResult,
@@ -12,6 +13,7 @@ import {
 import type { Pool, PoolClient, QueryResult } from "pg";
 import { copyRows } from "./copy.js";
 import { openPgCursor } from "./cursor.js";
+import { judgedSingleRow, judgedWrong } from "./single-row.js";
 
 /**
  * A statement name derived from its text: the server keeps one prepared statement per
@@ -45,7 +47,11 @@ export class PgConnection implements DriverConnection {
     this.#lost ??= error;
   };
 
-  constructor(readonly native: PoolClient) {
+  constructor(
+    readonly native: PoolClient,
+    /** The pool the client came from: statements' single-row verdicts are kept per pool. */
+    readonly pool: object = native,
+  ) {
     native.on("error", this.#onError);
   }
 
@@ -58,6 +64,34 @@ export class PgConnection implements DriverConnection {
 
   async openCursor(sql: string, values: readonly unknown[], options?: CursorOptions): Promise<DriverCursor> {
     return openPgCursor(this.native, sql, values, options?.readOnly === true);
+  }
+
+  /**
+   * The first `count` rows. A read-only statement judged to return at most one row (a
+   * lookup by primary key or unique index, see `single-row.ts`) runs as one plain query:
+   * one round trip, as `pool.query`, where a portal costs a second one (Close + Sync).
+   * Any other statement opens a portal cursor.
+   */
+  async readFirst(sql: string, values: readonly unknown[], count: number, options?: CursorOptions): Promise<FirstPage> {
+    const readOnly = options?.readOnly === true;
+    if (readOnly && (await judgedSingleRow(this.pool, this.native, sql, values))) {
+      const { rows } = await this.query(sql, values);
+      if (rows.length < count) return { rows };
+      // Judged wrong after all (the schema changed): the rows past the page come from memory.
+      judgedWrong(this.pool, sql);
+      return { rows: rows.slice(0, count), cursor: rowsCursor(rows.slice(count)) };
+    }
+    const cursor = openPgCursor(this.native, sql, values, readOnly);
+    try {
+      return { rows: await cursor.read(count), cursor };
+    } catch (error) {
+      // As when core reads a cursor itself: a cursor that failed cannot close cleanly, and
+      // its connection leaves the pool.
+      await cursor.close().catch(() => {
+        this.#lost ??= error;
+      });
+      throw error;
+    }
   }
 
   /** Reuses one named prepared statement for every parameter set. */
@@ -102,5 +136,17 @@ export class PgConnection implements DriverConnection {
 
 /** Takes a client from the pg pool TypeORM's PostgresDriver holds in its public `master` field. */
 export async function connectPg(pool: Pool): Promise<PgConnection> {
-  return new PgConnection(await pool.connect());
+  return new PgConnection(await pool.connect(), pool);
+}
+
+/** A cursor over rows already read. */
+function rowsCursor(rows: Row[]): DriverCursor {
+  return {
+    async read(count) {
+      return rows.splice(0, count);
+    },
+    async close() {
+      rows.length = 0;
+    },
+  };
 }

@@ -6,6 +6,7 @@ import {
   type DriverPlugin,
   Driver,
   type ErrorClassification,
+  type FirstPage,
   type Row,
   type StatementResult,
 } from "@sqlblocks/core/driver";
@@ -13,16 +14,13 @@ import type Database from "better-sqlite3";
 import type { DataSource } from "@sqlblocks/core/driver";
 import { classifySqliteError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";
-
-type Statement = Database.Statement<unknown[], Row>;
+import { prepared, returnsAtMostOneRow, type Statement, statementFor } from "./statements.js";
 
 /** SQLite's limit on bind parameters per statement (SQLITE_MAX_VARIABLE_NUMBER, 3.32+). */
 const MAX_BIND_PARAMETERS = 32766;
-const STATEMENT_CACHE_SIZE = 200;
 
 /** One connection object per database: it holds no state of its own, so it is shared. */
 const connections = new WeakMap<Database.Database, DriverConnection>();
-const statementCaches = new WeakMap<Database.Database, Map<string, Statement>>();
 
 /** better-sqlite3 binds neither booleans, Dates nor undefined; SQLite has no such types. */
 function toSqlite(values: readonly unknown[]): unknown[] {
@@ -35,31 +33,6 @@ function toSqlite(values: readonly unknown[]): unknown[] {
     else out[i] = value;
   }
   return out;
-}
-
-/** A cached prepared statement: the same SQL is prepared once per connection. */
-function prepare(db: Database.Database, sql: string): Statement {
-  let cache = statementCaches.get(db);
-  if (!cache) {
-    cache = new Map();
-    statementCaches.set(db, cache);
-  }
-  let statement = cache.get(sql);
-  if (statement) {
-    // Refresh its place so the least recently used statement is evicted first.
-    cache.delete(sql);
-  } else {
-    statement = db.prepare(sql) as Statement;
-    if (cache.size >= STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
-  }
-  cache.set(sql, statement);
-  return statement;
-}
-
-/** The cached statement, unless an open cursor is iterating it: then a fresh one beside it. */
-function statementFor(db: Database.Database, sql: string): Statement {
-  const cached = prepare(db, sql);
-  return cached.busy ? (db.prepare(sql) as Statement) : cached;
 }
 
 function run(statement: Statement, values: readonly unknown[]): StatementResult {
@@ -80,7 +53,55 @@ function openCursor(db: Database.Database, sql: string, values: readonly unknown
     statement.run(...toSqlite(values));
     return EMPTY_CURSOR;
   }
-  const iterator = statement.iterate(...toSqlite(values));
+  return iteratorCursor(statement.iterate(...toSqlite(values)));
+}
+
+/**
+ * Up to `count` rows of a new cursor, read at once. A statement judged to return at most
+ * one row is read with `all()`; any other is iterated, and when its result ends within
+ * `count` rows the iterator has finished (and reset its statement) by itself: either way
+ * there is nothing to close.
+ */
+function readFirst(db: Database.Database, sql: string, values: readonly unknown[], count: number): FirstPage {
+  const entry = prepared(db, sql);
+  const statement = entry.statement.busy ? (db.prepare(sql) as Statement) : entry.statement;
+  const bound = toSqlite(values);
+  if (!statement.reader) {
+    statement.run(...bound);
+    return { rows: [] };
+  }
+  entry.singleRow ??= returnsAtMostOneRow(db, sql, bound);
+  if (entry.singleRow) {
+    const rows = statement.all(...bound);
+    if (rows.length < count) return { rows };
+    // Judged wrong after all: the rows past the page come from memory, and the statement is iterated from now on.
+    entry.singleRow = false;
+    return { rows: rows.slice(0, count), cursor: arrayCursor(rows.slice(count)) };
+  }
+  const iterator = statement.iterate(...bound);
+  const rows: Row[] = [];
+  while (rows.length < count) {
+    const next = iterator.next();
+    if (next.done) return { rows };
+    rows.push(next.value);
+  }
+  return { rows, cursor: iteratorCursor(iterator) };
+}
+
+/** A cursor over rows already read. */
+function arrayCursor(rows: Row[]): DriverCursor {
+  return {
+    async read(count) {
+      return rows.splice(0, count);
+    },
+    async close() {
+      rows.length = 0;
+    },
+  };
+}
+
+/** A cursor over a statement's iterator, read on demand. */
+function iteratorCursor(iterator: IterableIterator<Row>): DriverCursor {
   let done = false;
   return {
     async read(count) {
@@ -113,6 +134,9 @@ export function sqliteConnection(db: Database.Database): DriverConnection {
     async openCursor(sql, values) {
       return openCursor(db, sql, values);
     },
+    readFirstNow(sql, values, count) {
+      return readFirst(db, sql, values, count);
+    },
     async executeRepeated(sql, valuesList) {
       const statement = statementFor(db, sql);
       let total = 0;
@@ -141,6 +165,17 @@ export function sqliteConnection(db: Database.Database): DriverConnection {
   };
 }
 
+/** The DataSource's one connection. TypeORM's better-sqlite3 driver keeps it in the public `databaseConnection`. */
+function connectionOf(dataSource: DataSource): DriverConnection {
+  const db = (dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
+  let connection = connections.get(db);
+  if (!connection) {
+    connection = sqliteConnection(db);
+    connections.set(db, connection);
+  }
+  return connection;
+}
+
 /**
  * The SQLite driver: TypeORM + better-sqlite3.
  *
@@ -160,15 +195,11 @@ const sqlitePlugin: DriverPlugin = {
   createDataSourceOptions,
 
   async connect(dataSource: DataSource) {
-    // TypeORM's better-sqlite3 driver keeps its one connection in the public `databaseConnection`.
-    const db = (dataSource.driver as unknown as { databaseConnection: Database.Database }).databaseConnection;
-    let connection = connections.get(db);
-    if (!connection) {
-      connection = sqliteConnection(db);
-      connections.set(db, connection);
-    }
-    return connection;
+    return connectionOf(dataSource);
   },
+
+  // The one connection is always at hand: statements start without an await.
+  connectNow: connectionOf,
 
   classifyError(error): ErrorClassification {
     return classifySqliteError(error);

@@ -72,10 +72,14 @@ export class Lease {
   release(broken = false): Promise<void> {
     if (broken) this.#broken = true;
     if (!this.#released) {
-      this.#released = this.connection
-        .release(this.#broken)
-        .catch(() => undefined)
-        .finally(() => this.onReleased(this));
+      const done = (): void => this.onReleased(this);
+      let pending: Promise<void>;
+      try {
+        pending = this.connection.release(this.#broken);
+      } catch (error) {
+        pending = Promise.reject(error);
+      }
+      this.#released = pending.then(done, done);
     }
     return this.#released;
   }

@@ -9,6 +9,8 @@ import type { ConnectionSource } from "./runner.js";
  */
 export class PoolSlot {
   #pool: Promise<ConnectionPool> | undefined;
+  /** The current pool once it is open: an acquire then needs no wait for it. */
+  #ready: ConnectionPool | undefined;
 
   constructor(private readonly open: () => Promise<ConnectionPool>) {}
 
@@ -17,21 +19,36 @@ export class PoolSlot {
     if (!this.#pool) {
       const pending = this.open();
       this.#pool = pending;
-      pending.catch(() => {
-        if (this.#pool === pending) this.#pool = undefined;
-      });
+      pending.then(
+        (pool) => {
+          if (this.#pool === pending) this.#ready = pool;
+        },
+        () => {
+          if (this.#pool === pending) this.#pool = undefined;
+        },
+      );
     }
     return this.#pool;
   }
 
   /** A lease from a pool that is not closing. */
-  async acquire(kind: LeaseKind): Promise<Lease> {
-    return (await this.#open()).acquire(kind);
+  acquire(kind: LeaseKind): Promise<Lease> {
+    const ready = this.#ready;
+    if (ready !== undefined && !ready.closing) return ready.acquire(kind);
+    return this.#open().then((pool) => pool.acquire(kind));
+  }
+
+  /** A lease at once, when the pool is open and the driver has a connection at hand (see {@link ConnectionPool.acquireNow}). */
+  acquireNow(kind: LeaseKind): Lease | undefined {
+    const ready = this.#ready;
+    return ready !== undefined && !ready.closing ? ready.acquireNow(kind) : undefined;
   }
 
   /** Runs `fn` on a lease released when it settles. */
-  async use<T>(kind: LeaseKind, fn: (lease: Lease) => Promise<T>): Promise<T> {
-    return (await this.#open()).use(kind, fn);
+  use<T>(kind: LeaseKind, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    const ready = this.#ready;
+    if (ready !== undefined && !ready.closing) return ready.use(kind, fn);
+    return this.#open().then((pool) => pool.use(kind, fn));
   }
 
   /** Where the connector's statements run: one lease per statement, batch or rehearsal. */
@@ -55,6 +72,7 @@ export class PoolSlot {
   async close(): Promise<void> {
     const pending = this.#pool;
     this.#pool = undefined;
+    this.#ready = undefined;
     const pool = await pending?.catch(() => undefined);
     await pool?.close();
   }

@@ -91,6 +91,25 @@ export class ConnectionPool {
   }
 
   /**
+   * Lends one connection without waiting, when the driver has one at hand (see
+   * `connectNow`) and no turn must be waited for; `undefined` otherwise (then use
+   * {@link ConnectionPool.acquire}).
+   */
+  acquireNow(kind: LeaseKind): Lease | undefined {
+    if (this.#closing || this.plugin.connectNow === undefined || (this.#turns && !HELD.has(kind))) return undefined;
+    const connection = this.plugin.connectNow(this.dataSource);
+    if (connection === undefined) return undefined;
+    const lease = new Lease(connection, kind, this.#onReleased);
+    this.#leases.add(lease);
+    return lease;
+  }
+
+  readonly #onReleased = (lease: Lease): void => {
+    this.#leases.delete(lease);
+    this.#check();
+  };
+
+  /**
    * Takes a connection from the driver, within `pool.acquireTimeoutMs` when set: past it the
    * wait ends in a {@link PoolTimeoutError} naming the pool size, and a connection that still
    * arrives later goes straight back to the pool. The timer starts before the driver's own

@@ -1,12 +1,12 @@
 import type { DriverConnection, DriverPlugin, Row } from "../driver/contract.js";
 import type { SqlBlocksError } from "../errors.js";
-import type { StatementTelemetry } from "../telemetry/statement.js";
+import type { StatementSpan, StatementTelemetry } from "../telemetry/statement.js";
 import { executeBatch } from "./batch.js";
-import { publishStatement } from "./events.js";
+import { publishStatement, statementChannel } from "./events.js";
 import type { Redactor } from "./redact.js";
-import { type CompiledSql, compileSql } from "../params/index.js";
+import { bindParameters, type CompiledSql, compileSql } from "../params/index.js";
 import { isReadOnlyStatement } from "./read-only.js";
-import { assertSqlText, bindWithIndex, type Compiled, compileOptions, isPositional } from "./statement-text.js";
+import { assertSqlText, type Compiled, compileOptions, isPositional } from "./statement-text.js";
 import type { ExecuteResult, Params } from "./types.js";
 import { wrapDatabaseError } from "./wrap-error.js";
 
@@ -42,6 +42,12 @@ export interface Observation {
  * redacted {@link DatabaseError}. The connector and its transactions use the same runner
  * over different {@link ConnectionSource}s, so the two APIs cannot drift apart.
  */
+/** A statement ready for the driver. */
+export interface BoundStatement extends Compiled {
+  /** The statement only reads (see {@link isReadOnlyStatement}). */
+  readonly readOnly: boolean;
+}
+
 /** What the runner remembers about one SQL text: compiled once, judged once. */
 interface Prepared {
   compiled: CompiledSql;
@@ -71,19 +77,11 @@ export class StatementRunner {
     return new StatementRunner(this.plugin, this.redactor, this.blockName, source, this.telemetry, this.#prepared);
   }
 
-  /** SQL and values for the driver. */
-  compile(sql: string, params: Params | undefined): Compiled {
+  /** SQL and values for the driver, and whether the statement only reads (judged once per SQL text). */
+  compile(sql: string, params: Params | undefined): BoundStatement {
     const prepared = this.#prepare(sql);
-    if (isPositional(params)) return { sql, values: params };
-    return { sql: prepared.compiled.sql, values: bindWithIndex(prepared.compiled, params, undefined) };
-  }
-
-  /**
-   * Whether the statement only reads (SELECT, WITH … SELECT, VALUES, SHOW, TABLE; see
-   * {@link isReadOnlyStatement}), judged once per SQL text.
-   */
-  isReadOnly(sql: string): boolean {
-    return this.#prepare(sql).readOnly;
+    if (isPositional(params)) return { sql, values: params, readOnly: prepared.readOnly };
+    return { sql: prepared.compiled.sql, values: bindParameters(prepared.compiled, params as Readonly<Record<string, unknown>> | undefined), readOnly: prepared.readOnly };
   }
 
   #prepare(sql: string): Prepared {
@@ -110,22 +108,7 @@ export class StatementRunner {
    * caller ends with `succeed` or `fail`.
    */
   begin(operation: string, sql: string, batchSize?: number): Observation {
-    const started = performance.now();
-    const blockName = this.blockName;
-    const span = this.telemetry?.start(operation, sql, batchSize);
-    return {
-      succeed: (rowCount) => {
-        publishStatement({ operation, sql, blockName, durationMs: performance.now() - started, rowCount });
-        span?.succeeded(rowCount);
-      },
-      fail: (error) => {
-        const wrapped = this.wrap(error, sql);
-        publishStatement({ operation, sql, blockName, durationMs: performance.now() - started, rowCount: 0, errorCode: wrapped.code });
-        span?.failed(wrapped);
-        return wrapped;
-      },
-      chunk: (rows) => span?.chunk(rows),
-    };
+    return new StatementObservation(this, operation, sql, this.telemetry?.start(operation, sql, batchSize));
   }
 
   /** Runs one observed call (`batchSize`: executeMany's parameter sets). */
@@ -151,5 +134,44 @@ export class StatementRunner {
   /** One statement per parameter set, all or nothing. */
   executeMany(sql: string, paramsList: readonly Params[]): Promise<ExecuteResult> {
     return executeBatch(this, sql, paramsList);
+  }
+}
+
+/**
+ * One statement under observation: its statement event and its span, if telemetry started
+ * one. The event goes to those listening when the statement started (no clock is read for
+ * nobody).
+ */
+class StatementObservation implements Observation {
+  readonly #started = statementChannel.hasSubscribers ? performance.now() : -1;
+
+  constructor(
+    readonly runner: StatementRunner,
+    readonly operation: string,
+    readonly sql: string,
+    readonly span: StatementSpan | undefined,
+  ) {}
+
+  succeed(rowCount: number): void {
+    if (this.#started >= 0 && statementChannel.hasSubscribers) this.#publish(rowCount, undefined);
+    this.span?.succeeded(rowCount);
+  }
+
+  fail(error: unknown): SqlBlocksError {
+    const wrapped = this.runner.wrap(error, this.sql);
+    if (this.#started >= 0 && statementChannel.hasSubscribers) this.#publish(0, wrapped.code);
+    this.span?.failed(wrapped);
+    return wrapped;
+  }
+
+  chunk(rows: number): void {
+    this.span?.chunk(rows);
+  }
+
+  #publish(rowCount: number, errorCode: string | undefined): void {
+    const { operation, sql } = this;
+    const durationMs = performance.now() - this.#started;
+    const blockName = this.runner.blockName;
+    publishStatement(errorCode === undefined ? { operation, sql, blockName, durationMs, rowCount } : { operation, sql, blockName, durationMs, rowCount, errorCode });
   }
 }

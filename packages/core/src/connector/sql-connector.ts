@@ -16,7 +16,7 @@ import type { ConnectionComponents } from "../url/components.js";
 import { StatementTelemetry } from "../telemetry/statement.js";
 import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
-import { CursorCache } from "./cursor-cache.js";
+import { CursorCache, type CursorConnections } from "./cursor-cache.js";
 import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
 import { isCheckedConnectorData } from "./quick-check.js";
 import { ConnectionPool } from "./pool.js";
@@ -80,6 +80,9 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   readonly #redactor: Redactor;
   readonly #pools: PoolSlot;
   #runner: Promise<StatementRunner> | undefined;
+  /** The runner once loaded: a fetch then starts without waiting on a promise. */
+  #ready: StatementRunner | undefined;
+  #connections: (CursorConnections & { runner: StatementRunner }) | undefined;
   readonly #cursors: CursorCache;
 
   constructor(options: SqlConnectorOptions) {
@@ -197,18 +200,18 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    * As in prefect-sqlalchemy, a result read to the end stays read: the same (sql, params)
    * gives nothing until {@link SqlConnector.resetConnections}.
    */
-  async fetchOne<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
-    return (await this.#fetch("fetchOne", sql, params, 1))[0] as T | undefined;
+  fetchOne<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
+    return this.#fetch("fetchOne", sql, params, 1).then(firstRow) as Promise<T | undefined>;
   }
 
   /** The next `size` rows of the query's cursor; `size` absent or 0 means `fetchSize` (Python's `size or fetch_size`). */
   async fetchMany<T extends Row = Row>(sql: string, params?: Params, size?: number): Promise<T[]> {
-    return (await this.#fetch("fetchMany", sql, params, pageSize(size, this.fetchSize))) as T[];
+    return this.#fetch("fetchMany", sql, params, pageSize(size, this.fetchSize)) as Promise<T[]>;
   }
 
   /** Every remaining row of the query's cursor (all rows when none is open). */
-  async fetchAll<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
-    return (await this.#fetch("fetchAll", sql, params, Number.POSITIVE_INFINITY)) as T[];
+  fetchAll<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
+    return this.#fetch("fetchAll", sql, params, Number.POSITIVE_INFINITY) as Promise<T[]>;
   }
 
   /**
@@ -296,10 +299,17 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
   /** The statement runner over the pool; needs the driver loaded, not connected. */
   #statements(): Promise<StatementRunner> {
     if (!this.#runner) {
-      const pending = loadDriverPlugin(this.#components.driver, this.blockName).then(
-        (plugin) =>
-          new StatementRunner(plugin, this.#redactor, this.blockName, this.#pools.source(), new StatementTelemetry(this.#components, plugin, () => this.blockName)),
-      );
+      const pending = loadDriverPlugin(this.#components.driver, this.blockName).then((plugin) => {
+        const runner = new StatementRunner(
+          plugin,
+          this.#redactor,
+          this.blockName,
+          this.#pools.source(),
+          new StatementTelemetry(this.#components, plugin, () => this.blockName),
+        );
+        this.#ready = runner;
+        return runner;
+      });
       this.#runner = pending;
       pending.catch(() => {
         if (this.#runner === pending) this.#runner = undefined;
@@ -308,14 +318,35 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     return this.#runner;
   }
 
-  async #fetch(operation: string, sql: string, params: Params | undefined, count: number): Promise<Row[]> {
-    const runner = await this.#statements();
-    const connections = {
-      acquire: () => this.#pools.acquire("cursor"),
-      isConnectionFailure: (error: unknown) => runner.wrap(error, "").transient,
-    };
-    return this.#cursors.fetch(runner, connections, operation, sql, params, count);
+  #fetch(operation: string, sql: string, params: Params | undefined, count: number): Promise<Row[]> {
+    const ready = this.#ready;
+    if (ready === undefined) {
+      return this.#statements().then((runner) => this.#cursors.fetch(runner, this.#cursorConnections(runner), operation, sql, params, count));
+    }
+    try {
+      return this.#cursors.fetch(ready, this.#cursorConnections(ready), operation, sql, params, count);
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
+
+  /** Where the cursor cache takes its connections: made once per runner. */
+  #cursorConnections(runner: StatementRunner): CursorConnections {
+    if (this.#connections?.runner !== runner) {
+      this.#connections = {
+        runner,
+        acquire: () => this.#pools.acquire("cursor"),
+        acquireNow: () => this.#pools.acquireNow("cursor"),
+        isConnectionFailure: (error: unknown) => runner.wrap(error, "").transient,
+      };
+    }
+    return this.#connections;
+  }
+}
+
+/** The row `fetchOne` returns: the first of its page, if any. */
+function firstRow(rows: Row[]): Row | undefined {
+  return rows[0];
 }
 
 registerBlockType(SqlConnector);

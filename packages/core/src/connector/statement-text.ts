@@ -46,7 +46,8 @@ export function resultKey(sql: string, params: Params | undefined): string {
   return `${sql}\u0000${paramsKey(params)}`;
 }
 
-function paramsKey(params: Params | undefined): string {
+/** The parameters' part of {@link resultKey}. */
+export function paramsKey(params: Params | undefined): string {
   if (params === undefined) return "";
   if (!Array.isArray(params)) {
     const keys = Object.keys(params);

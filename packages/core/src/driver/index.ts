@@ -16,6 +16,7 @@ export {
   type DriverPlugin,
   type ErrorClassification,
   type ErrorClassifier,
+  type FirstPage,
   type IsolationLevel,
   type OptionMapping,
   isDriverPlugin,

@@ -94,10 +94,19 @@ export function bindParameters(
         `such as { ${compiled.names[0]}: … }, not ${describe(params)}`,
     );
   }
-  const lookup = (name: string): unknown => (Object.hasOwn(params, name) ? params[name] : undefined);
-  const missing = compiled.names.filter((name) => lookup(name) === undefined);
-  if (missing.length > 0) throw new MissingParametersError(missing);
-  return compiled.order.map(lookup);
+  const { order } = compiled;
+  const values = new Array<unknown>(order.length);
+  let complete = true;
+  for (let i = 0; i < order.length; i++) {
+    const name = order[i]!;
+    const value = Object.hasOwn(params, name) ? params[name] : undefined;
+    if (value === undefined) complete = false;
+    values[i] = value;
+  }
+  if (!complete) {
+    throw new MissingParametersError(compiled.names.filter((name) => !Object.hasOwn(params, name) || params[name] === undefined));
+  }
+  return values;
 }
 
 /**

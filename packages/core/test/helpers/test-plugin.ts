@@ -22,6 +22,8 @@ export interface PluginCalls {
   createDataSourceOptions: number;
   query: number;
   openCursor: number;
+  /** `readFirstNow` calls (only with `inProcess`). */
+  readFirstNow: number;
   cursorClose: number;
   /** Every SQL text the plug-in was asked to run, in order. */
   sql: string[];
@@ -37,6 +39,11 @@ export interface TestPluginOptions {
   failConnectWith?: () => unknown;
   /** Serve other drivers too (default: SQLite only). */
   drivers?: readonly Driver[];
+  /**
+   * Act as an in-process driver: connections at hand (`connectNow`) and first pages read
+   * at once (`readFirstNow`), as the SQLite driver does.
+   */
+  inProcess?: boolean;
 }
 
 type Statement = Database.Statement<unknown[], Row>;
@@ -52,12 +59,91 @@ function databaseOf(dataSource: DataSource): Database.Database {
  * components name a file. It counts every call in `calls`.
  */
 export function createTestPlugin(options: TestPluginOptions = {}): { plugin: DriverPlugin; calls: PluginCalls } {
-  const calls: PluginCalls = { createDataSourceOptions: 0, query: 0, openCursor: 0, cursorClose: 0, sql: [], values: [] };
+  const calls: PluginCalls = { createDataSourceOptions: 0, query: 0, openCursor: 0, readFirstNow: 0, cursorClose: 0, sql: [], values: [] };
   const check = (sql: string, values: readonly unknown[]): void => {
     calls.sql.push(sql);
     calls.values.push([...values]);
     const failure = options.failWith?.(sql, values);
     if (failure !== undefined) throw failure;
+  };
+  /** The connection object over the DataSource's one better-sqlite3 connection. */
+  const connectionOf = (dataSource: DataSource): DriverConnection => {
+      const db = databaseOf(dataSource);
+      const connection: DriverConnection = {
+        native: db,
+        async query(sql, values): Promise<StatementResult> {
+          calls.query++;
+          check(sql, values);
+          const statement = db.prepare(sql) as Statement;
+          if (statement.reader) {
+            const rows = statement.all(...values);
+            return { rows, rowCount: rows.length };
+          }
+          return { rows: [], rowCount: statement.run(...values).changes };
+        },
+        async openCursor(sql, values): Promise<DriverCursor> {
+          calls.openCursor++;
+          check(sql, values);
+          const statement = db.prepare(sql) as Statement;
+          if (!statement.reader) {
+            // A statement without rows: run now, nothing to read (as the SQLite driver does).
+            statement.run(...values);
+            return iteratorCursor([][Symbol.iterator]());
+          }
+          return iteratorCursor(statement.iterate(...values));
+        },
+        async begin(isolationLevel) {
+          if (isolationLevel) db.pragma(`read_uncommitted = ${isolationLevel === "READ UNCOMMITTED"}`);
+          db.exec("BEGIN");
+        },
+        async commit() {
+          db.exec("COMMIT");
+        },
+        async rollback() {
+          if (db.inTransaction) db.exec("ROLLBACK");
+        },
+        async release() {},
+      };
+      if (options.inProcess) {
+        connection.readFirstNow = (sql, values, count) => {
+          calls.readFirstNow++;
+          check(sql, values);
+          const statement = db.prepare(sql) as Statement;
+          if (!statement.reader) {
+            statement.run(...values);
+            return { rows: [] };
+          }
+          const iterator = statement.iterate(...values);
+          const rows: Row[] = [];
+          while (rows.length < count) {
+            const next = iterator.next();
+            if (next.done) return { rows };
+            rows.push(next.value);
+          }
+          return { rows, cursor: iteratorCursor(iterator) };
+        };
+      }
+      return connection;
+  };
+  /** A cursor over a statement's iterator; its close is counted. */
+  const iteratorCursor = (iterator: IterableIterator<Row>): DriverCursor => {
+    let done = false;
+    return {
+      async read(count) {
+        const rows: Row[] = [];
+        while (!done && rows.length < count) {
+          const next = iterator.next();
+          if (next.done) done = true;
+          else rows.push(next.value);
+        }
+        return rows;
+      },
+      async close() {
+        calls.cursorClose++;
+        done = true;
+        iterator.return?.();
+      },
+    };
   };
   const plugin: DriverPlugin = {
     contractVersion: DRIVER_CONTRACT_VERSION,
@@ -89,55 +175,10 @@ export function createTestPlugin(options: TestPluginOptions = {}): { plugin: Dri
     },
 
     async connect(dataSource): Promise<DriverConnection> {
-      const db = databaseOf(dataSource);
-      return {
-        native: db,
-        async query(sql, values): Promise<StatementResult> {
-          calls.query++;
-          check(sql, values);
-          const statement = db.prepare(sql) as Statement;
-          if (statement.reader) {
-            const rows = statement.all(...values);
-            return { rows, rowCount: rows.length };
-          }
-          return { rows: [], rowCount: statement.run(...values).changes };
-        },
-        async openCursor(sql, values): Promise<DriverCursor> {
-          calls.openCursor++;
-          check(sql, values);
-          const statement = db.prepare(sql) as Statement;
-          const iterator = statement.iterate(...values);
-          let done = false;
-          return {
-            async read(count) {
-              const rows: Row[] = [];
-              while (!done && rows.length < count) {
-                const next = iterator.next();
-                if (next.done) done = true;
-                else rows.push(next.value);
-              }
-              return rows;
-            },
-            async close() {
-              calls.cursorClose++;
-              done = true;
-              iterator.return?.();
-            },
-          };
-        },
-        async begin(isolationLevel) {
-          if (isolationLevel) db.pragma(`read_uncommitted = ${isolationLevel === "READ UNCOMMITTED"}`);
-          db.exec("BEGIN");
-        },
-        async commit() {
-          db.exec("COMMIT");
-        },
-        async rollback() {
-          if (db.inTransaction) db.exec("ROLLBACK");
-        },
-        async release() {},
-      };
+      return connectionOf(dataSource);
     },
+
+    ...(options.inProcess ? { connectNow: (dataSource: DataSource) => connectionOf(dataSource) } : {}),
 
     classifyError(error) {
       const code = typeof error === "object" && error !== null ? (error as { code?: unknown }).code : undefined;
