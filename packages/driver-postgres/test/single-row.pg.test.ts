@@ -51,18 +51,18 @@ describe("postgres: statements that return at most one row", () => {
     await pool.end();
   });
 
-  it.each([
+  it.for<[string, string, unknown[]]>([
     ["a primary key lookup", `SELECT id, b FROM ${table} WHERE id = $1`, [5]],
     ["a unique constraint lookup", `SELECT id FROM ${table} WHERE code = $1`, ["c5"]],
     ["every column of a two-column unique constraint", `SELECT id FROM ${table} WHERE a = $1 AND b = $2`, [5, "b5"]],
     ["a row without a table", "SELECT 1 AS one, $1::int AS p", [2]],
     ["an aggregate without GROUP BY", `SELECT count(*) FROM ${table}`, []],
-  ])("yes: %s", async (_, sql, values, context) => {
+  ])("yes: %s", async ([, sql, values], context) => {
     gate(context);
     expect(await returnsAtMostOneRow(client, sql, values)).toBe(true);
   });
 
-  it.each([
+  it.for<[string, string, unknown[]]>([
     ["a scan", `SELECT id FROM ${table}`, []],
     ["a non-unique index", `SELECT id FROM ${table} WHERE n = $1`, [1]],
     ["part of a two-column unique constraint", `SELECT id FROM ${table} WHERE a = $1`, [5]],
@@ -73,7 +73,7 @@ describe("postgres: statements that return at most one row", () => {
     ["a set-returning function", "SELECT generate_series(1, 3)", []],
     ["a GROUP BY", `SELECT n, count(*) FROM ${table} GROUP BY n`, []],
     ["SQL the server refuses", "SELEC 1", []],
-  ])("no: %s", async (_, sql, values, context) => {
+  ])("no: %s", async ([, sql, values], context) => {
     gate(context);
     expect(await returnsAtMostOneRow(client, sql, values).catch(() => false)).toBe(false);
   });
