@@ -155,7 +155,7 @@ function checkStorable(name: string, value: unknown, path: string): void {
     throw new InvalidDeploymentError(`"${name}": ${path} is a ${typeof value}; parameters must be JSON values (they are stored and sent as JSON)`);
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => checkStorable(name, item, `${path}[${index}]`));
+    for (const [index, item] of value.entries()) checkStorable(name, item, `${path}[${index}]`);
     return;
   }
   const prototype = Object.getPrototypeOf(value);
