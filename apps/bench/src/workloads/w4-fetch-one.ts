@@ -15,9 +15,16 @@ function keys({ sizes }: RunContext): number[] {
  */
 const WARM_UP = 2_000;
 
-/** Warm-up keys: the same for both sides, disjoint from the timed pass's first keys. */
-function warmUpKeys({ sizes }: RunContext): number[] {
-  return Array.from({ length: Math.min(WARM_UP, sizes.lookups) }, (_, i) => ((i * 104_729) % sizes.lookupTableRows) + 1);
+/**
+ * Warm-up keys: the same for both sides and none of the timed pass's keys (a second
+ * `fetchOne` of the same statement and parameters pages on, as in Python, so a key looked
+ * up in the warm-up would find nothing in the timed pass).
+ */
+function warmUpKeys(context: RunContext): number[] {
+  const timed = new Set(keys(context));
+  const warm: number[] = [];
+  for (let id = 1; id <= context.sizes.lookupTableRows && warm.length < WARM_UP; id++) if (!timed.has(id)) warm.push(id);
+  return warm;
 }
 
 /** W4: fetchOne point lookups by primary key against the raw driver's query. */
