@@ -1,6 +1,6 @@
 import { ConnectionComponents, registerDriver, SqlConnector } from "@sqlblocks/core";
-import { barrier, rejection, runConformanceSuite, uniqueName, whileRowLocked } from "@sqlblocks/testkit";
-import { afterAll, expect } from "vitest";
+import { deadlockByLockOrder, rejection, runConformanceSuite, uniqueName, whileRowLocked } from "@sqlblocks/testkit";
+import { afterAll } from "vitest";
 import mysqlPlugin from "../src/index.js";
 import { sleep } from "./server.js";
 
@@ -46,25 +46,7 @@ runConformanceSuite({
     },
   ],
   errors: {
-    deadlock: { driverCode: "1213", provoke: async ({ make, table }) => {
-      const db = make({ pool: { max: 2 } });
-      const bothLocked = barrier(2);
-      const lockInOrder = (first: number, second: number) =>
-        db.transaction(async (tx) => {
-          await tx.execute(`UPDATE ${table} SET score = score + 1 WHERE id = :id`, { id: first });
-          await bothLocked();
-          await tx.execute(`UPDATE ${table} SET score = score + 1 WHERE id = :id`, { id: second });
-        });
-      try {
-        const outcomes = await Promise.allSettled([lockInOrder(1, 2), lockInOrder(2, 1)]);
-        // Exactly one victim: the other transaction commits.
-        const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
-        expect(failures).toHaveLength(1);
-        return failures[0]?.reason;
-      } finally {
-        await db.close();
-      }
-    } },
+    deadlock: { driverCode: "1213", provoke: deadlockByLockOrder },
     // MariaDB 10.11 raises no serialization failure at its default settings (1020 needs innodb_snapshot_isolation, 11.6+).
     serialization_failure: false,
     lock_timeout: {

@@ -1,6 +1,6 @@
 import { registerDriver, SqlConnector } from "@sqlblocks/core";
-import { barrier, type ProvocationContext, rejection, runConformanceSuite, uniqueName, whileRowLocked } from "@sqlblocks/testkit";
-import { afterAll, expect } from "vitest";
+import { barrier, deadlockByLockOrder, rejection, runConformanceSuite, uniqueName, whileRowLocked } from "@sqlblocks/testkit";
+import { afterAll } from "vitest";
 import postgresPlugin from "../src/index.js";
 import { sleep } from "./server.js";
 
@@ -10,27 +10,6 @@ registerDriver(postgresPlugin);
 /** A separate connection for killing backends and setting up roles. */
 const admin = new SqlConnector({ connectionInfo: url, pool: { max: 1 } });
 afterAll(() => admin.close());
-
-/** Two transactions that each lock one row, then want the other's: one is the deadlock victim. */
-async function deadlock({ make, table }: ProvocationContext): Promise<unknown> {
-  const db = make({ pool: { max: 2 } });
-  const bothLocked = barrier(2);
-  const lockInOrder = (first: number, second: number) =>
-    db.transaction(async (tx) => {
-      await tx.execute(`UPDATE ${table} SET score = score + 1 WHERE id = :id`, { id: first });
-      await bothLocked();
-      await tx.execute(`UPDATE ${table} SET score = score + 1 WHERE id = :id`, { id: second });
-    });
-  try {
-    const outcomes = await Promise.allSettled([lockInOrder(1, 2), lockInOrder(2, 1)]);
-    // Exactly one victim: the other transaction commits.
-    const failures = outcomes.filter((o): o is PromiseRejectedResult => o.status === "rejected");
-    expect(failures).toHaveLength(1);
-    return failures[0]?.reason;
-  } finally {
-    await db.close();
-  }
-}
 
 runConformanceSuite({
   name: "postgres",
@@ -62,7 +41,7 @@ runConformanceSuite({
     },
   ],
   errors: {
-    deadlock: { driverCode: "40P01", provoke: deadlock },
+    deadlock: { driverCode: "40P01", provoke: deadlockByLockOrder },
     serialization_failure: {
       driverCode: "40001",
       provoke: async ({ make, table }) => {

@@ -13,7 +13,7 @@
 export { count, rejection, type SuiteContext } from "./context.js";
 export { serverGate } from "./gate.js";
 export { lowerKeys, requireServer, uniqueName } from "./helpers.js";
-export { barrier, whileRowLocked } from "./locks.js";
+export { barrier, deadlockByLockOrder, whileRowLocked } from "./locks.js";
 export { ISOLATION_LEVELS } from "./modules/transactions.js";
 export {
   CONFORMANCE_MODULES,
