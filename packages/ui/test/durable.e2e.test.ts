@@ -13,7 +13,7 @@ import pg from "pg";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startUiServer, type UiServer } from "../src/index.js";
-import { launchBrowser, PG_URL, screenshotDir } from "./helpers.js";
+import { launchBrowser, openView, PG_URL, screenshotDir, visibleText } from "./helpers.js";
 
 const XSS = "<script>window.__xss = 3</script>";
 const fixture = (name: string) => path.join(import.meta.dirname, "fixtures", name);
@@ -51,15 +51,8 @@ describe("deployments and durable runs in Chromium (PostgreSQL store, a real wor
   const answers: string[] = [];
   const shots = screenshotDir();
   const shot = (name: string, fullPage = false) => page.screenshot({ path: path.join(shots, `${name}.png`), fullPage });
-  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a person sees
-  const text = async (selector: string) => (await page.locator(selector).innerText()).trim();
-  const go = async (hash: string) => {
-    await page.evaluate((h) => {
-      document.getElementById("app")?.replaceChildren();
-      if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange"));
-      else location.hash = h;
-    }, hash);
-  };
+  const text = (selector: string) => visibleText(page, selector);
+  const go = (hash: string) => openView(page, hash);
   const queuedRuns = async () => (await runs.listRuns({ tag: "deployment:greet" })).total;
 
   beforeAll(async () => {

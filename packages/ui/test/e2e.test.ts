@@ -6,7 +6,7 @@ import { parseConnectionUrl, SqlConnector } from "@sqlblocks/core";
 import { configureRunLogging, flow, flushRunHistory, getRunContext, getRunLogger, task } from "@sqlblocks/flow";
 import type { BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, PG_URL, runDemo, screenshotDir, startFixture, type UiFixture } from "./helpers.js";
+import { launchBrowser, openView, PG_URL, runDemo, screenshotDir, startFixture, type UiFixture, visibleText } from "./helpers.js";
 
 const CANARY = "E2e-Canary-Pw-51c0!";
 const XSS_SCRIPT = "<script>window.__xss = 1</script>";
@@ -44,16 +44,8 @@ for (const storeKind of ["embedded", "postgres"] as const) {
       await fx?.close();
     });
 
-    // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a person sees
-    const text = async (selector: string) => (await page.locator(selector).innerText()).trim();
-    const go = async (hash: string) => {
-      await page.evaluate((h) => {
-        // Clear the old view first, so no wait below can be satisfied by what was on screen before.
-        document.getElementById("app")?.replaceChildren();
-        if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange"));
-        else location.hash = h;
-      }, hash);
-    };
+    const text = (selector: string) => visibleText(page, selector);
+    const go = (hash: string) => openView(page, hash);
 
     it("runs the demo and shows its block and run on the first page", async () => {
       const demo = await runDemo(fx.storeEnv, path.join(fx.home, "demo.db"));

@@ -6,7 +6,7 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { BlockStore } from "@sqlblocks/core";
 import { configureRunHistory, flushRunHistory } from "@sqlblocks/flow";
-import { type BrowserContext, chromium } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { startUiServer, type UiServer, type UiServerOptions } from "../src/index.js";
 
 /** The browser the tests drive: Debian's Chromium, never a downloaded one. */
@@ -111,4 +111,22 @@ export async function runDemo(storeEnv: NodeJS.ProcessEnv, sqlitePath: string): 
 export function screenshotDir(): string {
   if (process.env.SQLBLOCKS_UI_SCREENSHOTS === "docs") return path.join(import.meta.dirname, "..", "docs", "screenshots");
   return mkdtempSync(path.join(os.tmpdir(), "sqlblocks-ui-shots-"));
+}
+
+/** The text a person sees in the first element matching `selector`, trimmed. */
+export async function visibleText(page: Page, selector: string): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's innerText is the text a person sees
+  return (await page.locator(selector).innerText()).trim();
+}
+
+/**
+ * Opens the view at `hash`. The old view is cleared first, so that no wait after this can be
+ * satisfied by what was on screen before.
+ */
+export async function openView(page: Page, hash: string): Promise<void> {
+  await page.evaluate((h) => {
+    document.getElementById("app")?.replaceChildren();
+    if (location.hash === h) window.dispatchEvent(new HashChangeEvent("hashchange"));
+    else location.hash = h;
+  }, hash);
 }
