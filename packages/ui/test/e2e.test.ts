@@ -194,8 +194,7 @@ for (const storeKind of ["embedded", "postgres"] as const) {
       await page.locator("#run-filters").waitFor();
       await page.selectOption("#filter-state", "FAILED");
       await page.click("#apply-filters");
-      await page.waitForFunction(() => location.hash.includes("state=FAILED"));
-      await page.locator('#runs tbody tr[data-state="FAILED"]').first().waitFor();
+      await page.locator('#runs[data-filters="#/runs?state=FAILED"]').waitFor();
       const states = await page.locator("#runs tbody tr").evaluateAll((rows) => rows.map((row) => row.getAttribute("data-state")));
       expect(states).toEqual(["FAILED", "FAILED"]);
       expect(await text("#run-count")).toBe("1–2 of 2");
@@ -203,8 +202,8 @@ for (const storeKind of ["embedded", "postgres"] as const) {
       await page.locator("#run-filters").waitFor();
       await page.fill("#filter-tag", "slow");
       await page.click("#apply-filters");
-      await page.waitForFunction(() => location.hash.includes("tag=slow"));
-      await page.waitForFunction(() => document.querySelectorAll("#runs tbody tr").length === 1);
+      await page.locator('#runs[data-filters="#/runs?tag=slow"]').waitFor();
+      expect(await page.locator("#runs tbody tr").count()).toBe(1);
       expect(await text("#runs tbody")).toContain("slow-ticker");
       await go("#/runs");
       await page.locator("#runs tbody tr").nth(3).waitFor();

@@ -9,7 +9,11 @@ let generation = 0;
 async function route(): Promise<void> {
   const current = ++generation;
   const isCurrent = () => current === generation;
-  const root = document.getElementById("app")!;
+  // Each navigation renders into a container of its own, attached at once: a slower earlier view
+  // that finishes late writes into its detached container and never over the current one.
+  const root = document.createElement("div");
+  root.className = "view";
+  document.getElementById("app")!.replaceChildren(root);
   const [rawPath = "", rawQuery = ""] = location.hash.replace(/^#/, "").split("?");
   const parts = rawPath.split("/").filter(Boolean).map(decodeURIComponent);
   const params = new URLSearchParams(rawQuery);

@@ -130,7 +130,8 @@ export async function runList(root: HTMLElement, params: URLSearchParams): Promi
     form,
     h(
       "table",
-      { class: "list", id: "runs" },
+      // The filters this list answers, so a reader (or a test) can tell it from the list it replaced.
+      { class: "list", id: "runs", "data-filters": filterHash(filters) },
       h(
         "thead",
         {},
