@@ -4,6 +4,7 @@ import type { DataSource } from "@sqlblocks/core/driver";
 import { connectPg } from "./connection.js";
 import { classifyPostgresError } from "./errors.js";
 import { createDataSourceOptions } from "./options.js";
+import { openPgPool } from "./pool.js";
 
 /** The wire protocol counts bind parameters in an unsigned 16-bit field. */
 const MAX_BIND_PARAMETERS = 65_535;
@@ -12,7 +13,8 @@ const MAX_BIND_PARAMETERS = 65_535;
  * The PostgreSQL driver: TypeORM + pg, server-side cursors as named portals (see `cursor.ts`).
  *
  * TypeORM's DataSource is the pool; connections are pg clients taken from it
- * (see `connection.ts`).
+ * (see `connection.ts`). The pool is opened first as a plain `pg.Pool` from the same options
+ * and the DataSource adopts it when `getDataSource()` is first called (see `pool.ts`).
  */
 const postgresPlugin: DriverPlugin = {
   contractVersion: DRIVER_CONTRACT_VERSION,
@@ -29,6 +31,8 @@ const postgresPlugin: DriverPlugin = {
   connect(dataSource: DataSource) {
     return connectPg((dataSource.driver as unknown as { master: Pool }).master);
   },
+  // The first statement does not wait for TypeORM: the DataSource adopts this pool when asked for.
+  openNativePool: openPgPool,
 
   classifyError: classifyPostgresError,
 };

@@ -1,3 +1,4 @@
+import type { DataSource } from "typeorm";
 import type { Lease, LeaseKind } from "./lease.js";
 import { type ConnectionPool, inTransaction } from "./pool.js";
 import type { ConnectionSource } from "./runner.js";
@@ -29,6 +30,11 @@ export class PoolSlot {
       );
     }
     return this.#pool;
+  }
+
+  /** The TypeORM DataSource of the current pool (see {@link ConnectionPool.dataSource}). */
+  dataSource(): Promise<DataSource> {
+    return this.#open().then((pool) => pool.dataSource());
   }
 
   /** A lease from a pool that is not closing. */

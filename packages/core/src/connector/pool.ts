@@ -1,5 +1,5 @@
-import type { DataSource } from "typeorm";
-import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel, PoolOptions } from "../driver/contract.js";
+import type { DataSource, DataSourceOptions } from "typeorm";
+import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel, NativePool, PoolOptions } from "../driver/contract.js";
 import { CredentialProviderError } from "../credentials/providers.js";
 import { PoolTimeoutError } from "../errors.js";
 import { Lease, type LeaseKind } from "./lease.js";
@@ -14,8 +14,13 @@ const HELD: ReadonlySet<LeaseKind> = new Set(["cursor", "stream", "client"]);
  * The pool: one TypeORM DataSource created from the driver's options, and every
  * connection lent out of it as a {@link Lease}, counted until released.
  *
+ * A driver that can open its native pool without TypeORM (`openNativePool`) has statements
+ * run on that pool at once; the DataSource is created on the first {@link ConnectionPool.dataSource}
+ * call and adopts the same pool. Either way there is one pool, made from the same options.
+ *
  * `close()` ends the leases their holders keep (cursors, streams, `getClient("connection")`),
- * waits for the others (statements and transactions finish), then destroys the DataSource.
+ * waits for the others (statements and transactions finish), then destroys the DataSource
+ * (or ends the native pool no DataSource adopted).
  */
 export class ConnectionPool {
   readonly #leases = new Set<Lease>();
@@ -26,16 +31,29 @@ export class ConnectionPool {
   /** SQLite has one connection: statements and transactions take turns on it. */
   readonly #turns: Mutex | undefined;
 
+  /** The driver's native pool, when it opened one without TypeORM. */
+  readonly #native: NativePool | undefined;
+  /** The initialized DataSource, once there is one. */
+  #dataSource: DataSource | undefined;
+  /** The DataSource being created over the native pool (see {@link ConnectionPool.dataSource}). */
+  #adopting: Promise<DataSource> | undefined;
+
   private constructor(
     readonly plugin: DriverPlugin,
-    readonly dataSource: DataSource,
+    source: DataSource | NativePool,
     readonly redactor: Redactor,
     readonly poolOptions: PoolOptions = {},
   ) {
     this.#turns = plugin.singleConnection ? new Mutex() : undefined;
+    if ("connect" in source && "adoptingOptions" in source) this.#native = source;
+    else this.#dataSource = source;
   }
 
-  /** Creates and initializes the DataSource from the driver's options. */
+  /**
+   * Opens the pool from the driver's options: the driver's native pool when it can open one
+   * (TypeORM is then not loaded until the DataSource is asked for), else a DataSource,
+   * initialized.
+   */
   static async open(plugin: DriverPlugin, settings: ConnectionSettings, redactor: Redactor): Promise<ConnectionPool> {
     if (settings.passwordProvider && plugin.passwordProviders !== true) {
       throw new CredentialProviderError(
@@ -43,18 +61,30 @@ export class ConnectionPool {
           "give the password in the connection info instead",
       );
     }
-    // TypeORM is loaded on first connect: commands that never connect (the CLI listing blocks,
-    // loading a block) start without paying for it. Only the DataSource's own module graph is
-    // loaded, not TypeORM's index (decorators, repositories, …): a fifth fewer modules at cold start.
-    const { DataSource } = await import("typeorm/data-source/DataSource.js");
-    const dataSource = new DataSource(plugin.createDataSourceOptions(settings));
-    try {
-      await dataSource.initialize();
-    } catch (error) {
-      if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
-      throw wrapDatabaseError(error, plugin, redactor, "");
-    }
-    return new ConnectionPool(plugin, dataSource, redactor, settings.pool ?? {});
+    const options = plugin.createDataSourceOptions(settings);
+    if (plugin.openNativePool) return new ConnectionPool(plugin, plugin.openNativePool(options), redactor, settings.pool ?? {});
+    return new ConnectionPool(plugin, await initializeDataSource(plugin, options, redactor), redactor, settings.pool ?? {});
+  }
+
+  /**
+   * The TypeORM DataSource of this pool. Over a native pool it is created on the first call
+   * and adopts that pool; if it cannot be created the pool is retired (closed), since TypeORM
+   * may have ended it, and the connector's next statement opens a fresh one.
+   */
+  dataSource(): Promise<DataSource> {
+    if (this.#dataSource) return Promise.resolve(this.#dataSource);
+    if (this.#closing) return Promise.reject(new Error("internal: a DataSource asked of a closing pool"));
+    this.#adopting ??= initializeDataSource(this.plugin, this.#native!.adoptingOptions(), this.redactor).then(
+      (dataSource) => {
+        this.#dataSource = dataSource;
+        return dataSource;
+      },
+      (error: unknown) => {
+        void this.close();
+        throw error;
+      },
+    );
+    return this.#adopting;
   }
 
   /** True once close() was called: new work goes to a fresh pool. */
@@ -96,8 +126,9 @@ export class ConnectionPool {
    * {@link ConnectionPool.acquire}).
    */
   acquireNow(kind: LeaseKind): Lease | undefined {
-    if (this.#closing || this.plugin.connectNow === undefined || (this.#turns && !HELD.has(kind))) return undefined;
-    const connection = this.plugin.connectNow(this.dataSource);
+    const dataSource = this.#dataSource;
+    if (this.#closing || this.plugin.connectNow === undefined || dataSource === undefined || (this.#turns && !HELD.has(kind))) return undefined;
+    const connection = this.plugin.connectNow(dataSource);
     if (connection === undefined) return undefined;
     const lease = new Lease(connection, kind, this.#onReleased);
     this.#leases.add(lease);
@@ -117,14 +148,14 @@ export class ConnectionPool {
    */
   #connect(): Promise<DriverConnection> {
     const timeoutMs = this.poolOptions.acquireTimeoutMs;
-    if (timeoutMs === undefined) return this.plugin.connect(this.dataSource);
+    if (timeoutMs === undefined) return this.#take();
     return new Promise<DriverConnection>((resolve, reject) => {
       let settled = false;
       const timer = setTimeout(() => {
         settled = true;
         reject(new PoolTimeoutError(this.poolOptions.max, timeoutMs));
       }, timeoutMs);
-      this.plugin.connect(this.dataSource).then(
+      this.#take().then(
         (connection) => {
           if (!settled) {
             settled = true;
@@ -142,6 +173,11 @@ export class ConnectionPool {
         },
       );
     });
+  }
+
+  /** One connection from the native pool, else from the DataSource's. */
+  #take(): Promise<DriverConnection> {
+    return this.#native ? this.#native.connect() : this.plugin.connect(this.#dataSource!);
   }
 
   /**
@@ -165,7 +201,7 @@ export class ConnectionPool {
     return wrapDatabaseError(error, this.plugin, this.redactor, "").transient;
   }
 
-  /** Ends held leases, waits for the others, destroys the DataSource. Safe to call twice. */
+  /** Ends held leases, waits for the others, destroys the DataSource (or ends the native pool). Safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       const idle = new Promise<void>((resolve) => {
@@ -174,7 +210,10 @@ export class ConnectionPool {
       for (const lease of this.#leases) if (HELD.has(lease.kind)) void lease.end();
       this.#check();
       await idle;
-      if (this.dataSource.isInitialized) await this.dataSource.destroy();
+      const dataSource = this.#adopting ? await this.#adopting.catch(() => undefined) : this.#dataSource;
+      // A DataSource that adopted the native pool ends it when destroyed.
+      if (dataSource?.isInitialized) await dataSource.destroy();
+      else await this.#native?.end();
     })();
     return this.#closing;
   }
@@ -203,4 +242,20 @@ export async function inTransaction<T>(
     await connection.rollback().catch(() => undefined);
     throw error;
   }
+}
+
+/** Creates and initializes a DataSource; a failure is wrapped and leaves nothing open. */
+async function initializeDataSource(plugin: DriverPlugin, options: DataSourceOptions, redactor: Redactor): Promise<DataSource> {
+  // TypeORM is loaded on first need: commands that never connect (the CLI listing blocks,
+  // loading a block) start without paying for it. Only the DataSource's own module graph is
+  // loaded, not TypeORM's index (decorators, repositories, …): a fifth fewer modules at cold start.
+  const { DataSource } = await import("typeorm/data-source/DataSource.js");
+  const dataSource = new DataSource(options);
+  try {
+    await dataSource.initialize();
+  } catch (error) {
+    if (dataSource.isInitialized) await dataSource.destroy().catch(() => undefined);
+    throw wrapDatabaseError(error, plugin, redactor, "");
+  }
+  return dataSource;
 }

@@ -275,7 +275,7 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
 
   /** The TypeORM DataSource (the pool), created on first use. */
   async getDataSource(): Promise<DataSource> {
-    return (await this.#pools.current()).dataSource;
+    return this.#pools.dataSource();
   }
 
   /**

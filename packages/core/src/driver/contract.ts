@@ -236,13 +236,42 @@ export interface ConnectionFactory {
 }
 
 /**
+ * Optional part of a plug-in: the driver's native pool, opened from the DataSource options
+ * without loading TypeORM, so that a process's first statement does not wait for TypeORM's
+ * module graph and its `initialize()` queries.
+ *
+ * The DataSource stays the pool: core creates it when `getDataSource()` is first called, from
+ * {@link NativePool.adoptingOptions}, under which TypeORM takes this very pool instead of
+ * creating one; from then on destroying the DataSource ends the pool. A driver without this
+ * part has its pool created by TypeORM before the first statement.
+ */
+export interface NativePoolFactory {
+  /**
+   * Opens the native pool that TypeORM would create from these options (the result of
+   * {@link OptionMapping.createDataSourceOptions}), with the same settings. Connects nothing
+   * yet. Optional.
+   */
+  openNativePool?(options: DataSourceOptions): NativePool;
+}
+
+/** A native pool opened by {@link NativePoolFactory.openNativePool}. */
+export interface NativePool {
+  /** Takes one connection from the pool, as {@link ConnectionFactory.connect} does from a DataSource's. */
+  connect(): Promise<DriverConnection>;
+  /** The DataSource options under which TypeORM adopts this pool instead of creating one. */
+  adoptingOptions(): DataSourceOptions;
+  /** Ends the pool; core calls it only when no DataSource adopted the pool. */
+  end(): Promise<void>;
+}
+
+/**
  * The plug-in contract every `@sqlblocks/driver-*` package implements: dialect facts,
  * option mapping, connections and error classification, each its own part.
  *
  * A driver is small. Core does everything that is the same for all databases: parameters,
  * batching, transactions' boundaries, cursors' lifetimes, error wrapping and redaction.
  */
-export interface DriverPlugin extends DialectFacts, OptionMapping, ConnectionFactory, ErrorClassifier {
+export interface DriverPlugin extends DialectFacts, OptionMapping, ConnectionFactory, NativePoolFactory, ErrorClassifier {
   readonly contractVersion: typeof DRIVER_CONTRACT_VERSION;
   /** The npm name of the package, e.g. `@sqlblocks/driver-postgres`. */
   readonly packageName: string;

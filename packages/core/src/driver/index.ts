@@ -20,6 +20,8 @@ export {
   type IsolationLevel,
   type OptionMapping,
   isDriverPlugin,
+  type NativePool,
+  type NativePoolFactory,
   type PoolOptions,
   type Row,
   type SslOptions,
