@@ -154,15 +154,16 @@ function toRow(workload: Workload, database: Database, results: Record<Variant, 
   }
   const ratio = sqlblocks && raw ? sqlblocks.perSecond / raw.perSecond : undefined;
   const rssRatio = sqlblocks && raw ? sqlblocks.maxRssMb / raw.maxRssMb : undefined;
-  if (workload.targetRatio === undefined && workload.targetRss === undefined && workload.targetRssMb === undefined) {
+  const targetRatio = workload.targetRatioFor?.[database] ?? workload.targetRatio;
+  if (targetRatio === undefined && workload.targetRss === undefined && workload.targetRssMb === undefined) {
     return { ...base, kind: "reference", ratio, rssRatio, target: "none (reference)", met: true };
   }
-  const targets = [`≥ ${workload.targetRatio ?? 0}×`];
+  const targets = [`≥ ${targetRatio ?? 0}×`];
   if (workload.targetRss !== undefined) targets.push(`RSS ≤ ${workload.targetRss}×`);
   if (workload.targetRssMb !== undefined) targets.push(`RSS ≤ ${workload.targetRssMb} MB`);
   const met =
     ratio !== undefined &&
-    ratio >= (workload.targetRatio ?? 0) &&
+    ratio >= (targetRatio ?? 0) &&
     (workload.targetRss === undefined || (rssRatio ?? Number.POSITIVE_INFINITY) <= workload.targetRss) &&
     (workload.targetRssMb === undefined || (sqlblocks?.maxRssMb ?? Number.POSITIVE_INFINITY) <= workload.targetRssMb);
   return { ...base, kind: "target", ratio, rssRatio, target: targets.join(", "), met };

@@ -29,6 +29,8 @@ export interface Workload {
   databases: readonly Database[];
   /** The least acceptable sqlblocks/raw throughput ratio (throughput workloads). */
   targetRatio?: number;
+  /** A database whose target differs from {@link Workload.targetRatio}. */
+  targetRatioFor?: Partial<Record<Database, number>>;
   /**
    * Latency workloads: the most acceptable milliseconds per operation of sqlblocks, net of
    * the raw side when there is one (e.g. task overhead = flow run minus plain calls).
