@@ -1,6 +1,4 @@
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { importOptionalPackage } from "@sqlblocks/core";
 import type * as Durable from "@sqlblocks/dbos";
 import { CommandError } from "./errors.js";
 
@@ -8,21 +6,6 @@ import { CommandError } from "./errors.js";
 export const DURABLE_PACKAGE = "@sqlblocks/dbos";
 
 let loaded: Promise<typeof Durable> | undefined;
-
-function locate(): string | undefined {
-  // Like drivers: from the application first (working directory, main script), then the CLI.
-  const bases = [path.join(process.cwd(), "package.json")];
-  if (process.argv[1]) bases.push(path.resolve(process.argv[1]));
-  bases.push(import.meta.filename ?? new URL(import.meta.url).pathname);
-  for (const base of bases) {
-    try {
-      return createRequire(base).resolve(DURABLE_PACKAGE);
-    } catch {
-      // not found from this base; try the next
-    }
-  }
-  return undefined;
-}
 
 /**
  * Loads `@sqlblocks/dbos`, an optional peer of the CLI, resolved from the application like
@@ -32,13 +15,14 @@ function locate(): string | undefined {
  */
 export function loadDurable(command: string): Promise<typeof Durable> {
   loaded ??= (async () => {
-    const entry = locate();
-    if (!entry) {
+    // Like drivers: from the application first (working directory, main script), then the CLI.
+    const durable = await importOptionalPackage<typeof Durable>(DURABLE_PACKAGE, import.meta.url);
+    if (!durable) {
       throw new CommandError(
         `sqlblocks ${command} needs ${DURABLE_PACKAGE}, which is not installed: run pnpm add ${DURABLE_PACKAGE} (npm install ${DURABLE_PACKAGE}) in your project`,
       );
     }
-    return (await import(pathToFileURL(entry).href)) as typeof Durable;
+    return durable;
   })();
   loaded.catch(() => {
     loaded = undefined;

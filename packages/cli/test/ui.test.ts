@@ -68,14 +68,16 @@ describe("sqlblocks ui", () => {
     try {
       // In a child without pnpm's NODE_PATH (a user's shell has none), resolving from an empty app only.
       const { NODE_PATH: _hoisted, ...env } = process.env;
+      // The application (working directory) and the place asked to look from are an empty folder.
       const script = `import { loadUi } from ${JSON.stringify(pathToFileURL(path.join(cliRoot, "dist/commands/ui.js")).href)};
-        await loadUi([${JSON.stringify(path.join(empty, "package.json"))}]).then(() => console.log("found"), (e) => console.log(e.message));`;
+        await loadUi(${JSON.stringify(path.join(empty, "package.json"))}).then(() => console.log("found"), (e) => console.log(e.message));`;
       const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+        cwd: empty,
         env: { ...env, npm_config_user_agent: "pnpm/10.34.9 npm/? node/v20.20.2 linux x64" },
       });
       expect(stdout.trim()).toBe("sqlblocks ui needs the web page package @sqlblocks/ui, which is not installed: run pnpm add @sqlblocks/ui");
       // The same resolution finds it from the CLI's own folder, where it is installed.
-      expect(typeof (await loadUi([path.join(cliRoot, "package.json")])).startUiServer).toBe("function");
+      expect(typeof (await loadUi(path.join(cliRoot, "package.json"))).startUiServer).toBe("function");
     } finally {
       rmSync(empty, { recursive: true, force: true });
     }

@@ -30,6 +30,7 @@ export {
 } from "./connector/sql-connector.js";
 export type { IsolationLevel, PoolOptions, Row, SslOptions, StatementResult } from "./driver/contract.js";
 export { Driver, DRIVER_PACKAGES, knownDriverNames, resolveDriver } from "./driver/drivers.js";
+export { importOptionalPackage } from "./driver/locate.js";
 export { clearDriverRegistry, loadDriverPlugin, registerDriver } from "./driver/registry.js";
 export * from "./errors.js";
 export { compileNamed, compileSql, type PlaceholderStyle } from "./params/index.js";

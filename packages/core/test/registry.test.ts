@@ -1,8 +1,10 @@
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
 import { SqlConnector } from "../src/connector/sql-connector.js";
 import type { DriverPlugin } from "../src/driver/contract.js";
 import { Driver } from "../src/driver/drivers.js";
+import { importOptionalPackage } from "../src/driver/locate.js";
 import { clearDriverRegistry, loadDriverPlugin, registerDriver } from "../src/driver/registry.js";
 import { DriverLoadError, DriverNotInstalledError, isSqlBlocksError } from "../src/errors.js";
 import { BlockStore } from "../src/store/block-store.js";
@@ -71,6 +73,16 @@ describe("driver resolution", () => {
     process.argv[1] = path.join(app, "dist", "main.js");
     const plugin = await loadDriverPlugin(Driver.ORACLE_ORACLEDB);
     expect((plugin as DriverPlugin & { fromFakeApp?: boolean }).fromFakeApp).toBe(true);
+  });
+
+  it("importOptionalPackage finds an optional package from the application or the caller's folder, else undefined", async () => {
+    expect(await importOptionalPackage("@sqlblocks/driver-oracle")).toBeUndefined();
+    const app = fakeApp(root.dir, 'export const marker = "from the optional package";\n');
+    // Not from the (empty) working directory, but from the folder the caller names.
+    const fromCaller = await importOptionalPackage<{ marker: string }>("@sqlblocks/driver-oracle", pathToFileURL(path.join(app, "dist", "main.js")));
+    expect(fromCaller?.marker).toBe("from the optional package");
+    process.chdir(app);
+    expect((await importOptionalPackage<{ marker: string }>("@sqlblocks/driver-oracle"))?.marker).toBe("from the optional package");
   });
 
   it("a package that throws while loading gives DriverLoadError keeping the cause", async () => {

@@ -1,7 +1,4 @@
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
-import type { BlockStore } from "@sqlblocks/core";
+import { type BlockStore, importOptionalPackage } from "@sqlblocks/core";
 import type * as Durable from "@sqlblocks/dbos";
 import { oneLine } from "./errors.js";
 
@@ -42,25 +39,10 @@ export interface DurableAccessOptions {
   load?: (() => Promise<DurableModule | undefined>) | undefined;
 }
 
-function locate(): string | undefined {
-  // Like the CLI: from the application first (working directory, main script), then this package.
-  const bases = [path.join(process.cwd(), "package.json")];
-  if (process.argv[1]) bases.push(path.resolve(process.argv[1]));
-  bases.push(import.meta.filename ?? new URL(import.meta.url).pathname);
-  for (const base of bases) {
-    try {
-      return createRequire(base).resolve(DURABLE_PACKAGE);
-    } catch {
-      // not found from this base; try the next
-    }
-  }
-  return undefined;
-}
-
 /** Imports `@sqlblocks/dbos` from where the application has it, or `undefined` when it is not installed. */
-export async function loadDurableModule(): Promise<DurableModule | undefined> {
-  const entry = locate();
-  return entry ? ((await import(pathToFileURL(entry).href)) as DurableModule) : undefined;
+export function loadDurableModule(): Promise<DurableModule | undefined> {
+  // Like the CLI: from the application first (working directory, main script), then this package.
+  return importOptionalPackage<DurableModule>(DURABLE_PACKAGE, import.meta.url);
 }
 
 /**

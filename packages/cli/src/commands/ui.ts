@@ -1,6 +1,4 @@
-import { createRequire } from "node:module";
-import path from "node:path";
-import { pathToFileURL } from "node:url";
+import { importOptionalPackage } from "@sqlblocks/core";
 import { CommandError, UsageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 
@@ -30,33 +28,17 @@ function packageManager(): string {
   return "pnpm add";
 }
 
-/** Where `@sqlblocks/ui` is looked for: the application (working directory, main script), then the CLI. */
-function resolutionBases(): string[] {
-  const bases = [path.join(process.cwd(), "package.json")];
-  if (process.argv[1]) bases.push(path.resolve(process.argv[1]));
-  bases.push(import.meta.filename ?? new URL(import.meta.url).pathname);
-  return bases;
-}
-
 /**
- * Finds and imports `@sqlblocks/ui` the way core finds driver packages.
+ * Finds and imports `@sqlblocks/ui` the way core finds driver packages: from the application
+ * (working directory, main script), then from `from` (the CLI), then beside core.
  *
  * @throws {CommandError} naming the package and the install command when it is missing
  */
-export async function loadUi(bases: readonly string[] = resolutionBases()): Promise<UiModule> {
-  let entry: string | undefined;
-  for (const base of bases) {
-    try {
-      entry = createRequire(base).resolve(UI_PACKAGE);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "MODULE_NOT_FOUND") throw error;
-    }
-  }
-  if (!entry) {
+export async function loadUi(from: string = import.meta.url): Promise<UiModule> {
+  const loaded = await importOptionalPackage<Partial<UiModule>>(UI_PACKAGE, from);
+  if (!loaded) {
     throw new CommandError(`sqlblocks ui needs the web page package ${UI_PACKAGE}, which is not installed: run ${packageManager()} ${UI_PACKAGE}`);
   }
-  const loaded = (await import(pathToFileURL(entry).href)) as Partial<UiModule>;
   if (typeof loaded.startUiServer !== "function") {
     throw new CommandError(`${UI_PACKAGE} is installed but does not export startUiServer: install a version that matches this CLI`);
   }
@@ -68,14 +50,14 @@ export async function uiCommand(
   io: CliIo,
   options: UiOptions,
   stopSignal: Promise<unknown> = interrupted(),
-  bases: readonly string[] = resolutionBases(),
+  from: string = import.meta.url,
 ): Promise<void> {
   let port: number | undefined;
   if (options.port !== undefined) {
     if (!/^\d+$/.test(options.port) || Number(options.port) > 65535) throw new UsageError(`--port must be 0–65535, got "${options.port}"`);
     port = Number(options.port);
   }
-  const ui = await loadUi(bases);
+  const ui = await loadUi(from);
   let server: Awaited<ReturnType<UiModule["startUiServer"]>>;
   try {
     server = await ui.startUiServer({ host: options.host, port, onError: (line) => io.err(`ui: ${line}`) });

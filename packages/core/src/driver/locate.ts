@@ -1,6 +1,7 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { DriverLoadError } from "../errors.js";
 
 /** Where a driver package was found: its entry file and its folder (with package.json). */
@@ -47,7 +48,7 @@ export function coreVersion(): string | undefined {
  * script, also through its real path so that a globally installed CLI finds drivers
  * installed globally beside it), then core's own location.
  */
-function resolutionBases(): string[] {
+function resolutionBases(from: string | undefined): string[] {
   const bases = [path.join(process.cwd(), "package.json")];
   const main = process.argv[1];
   if (main) {
@@ -55,6 +56,7 @@ function resolutionBases(): string[] {
     const real = realpath(path.resolve(main));
     if (real !== path.resolve(main)) bases.push(real);
   }
+  if (from) bases.push(from);
   bases.push(import.meta.filename ?? new URL(import.meta.url).pathname);
   return bases;
 }
@@ -100,9 +102,12 @@ function locateInVirtualStore(packageName: string): string | undefined {
   return undefined;
 }
 
-/** Finds an installed driver package, or undefined when none is reachable. */
-export function locatePackage(packageName: string): LocatedPackage | undefined {
-  for (const base of resolutionBases()) {
+/**
+ * Finds an installed package (a driver, or another optional peer), or undefined when none is
+ * reachable. `from` (a module's file) is tried after the application and before core.
+ */
+export function locatePackage(packageName: string, from?: string): LocatedPackage | undefined {
+  for (const base of resolutionBases(from)) {
     try {
       const entry = createRequire(base).resolve(packageName);
       return { entry, root: packageRootOf(entry, packageName) };
@@ -114,4 +119,20 @@ export function locatePackage(packageName: string): LocatedPackage | undefined {
   }
   const entry = locateInVirtualStore(packageName);
   return entry ? { entry, root: packageRootOf(entry, packageName) } : undefined;
+}
+
+/**
+ * Imports an optional package the way drivers are found: from the application first (its
+ * working directory and main script), then from `from` (the caller's `import.meta.url`, e.g.
+ * a globally installed CLI finding a package installed beside it), then beside core. Returns
+ * `undefined` when the package is not installed, so the caller can name it in its own error.
+ *
+ * @example
+ * const ui = await importOptionalPackage<typeof import("@sqlblocks/ui")>("@sqlblocks/ui", import.meta.url);
+ * if (!ui) throw new Error("run pnpm add @sqlblocks/ui");
+ */
+export async function importOptionalPackage<T = unknown>(packageName: string, from?: string | URL): Promise<T | undefined> {
+  const base = from === undefined ? undefined : typeof from === "string" && !from.startsWith("file:") ? from : fileURLToPath(from);
+  const located = locatePackage(packageName, base);
+  return located ? ((await import(pathToFileURL(located.entry).href)) as T) : undefined;
 }
