@@ -12,7 +12,7 @@ import {
   MissingParametersError,
   TooManyCursorsError,
 } from "../src/errors.js";
-import { createTestPlugin, type PluginCalls, rejection, tempDir } from "./helpers/test-plugin.js";
+import { createTestPlugin, ids, type PluginCalls, rejection, seedItems, tempDir } from "./helpers/test-plugin.js";
 
 const MEMORY_URL = "sqlite+better-sqlite3:///:memory:";
 const PARAM_VALUE = "param-value-do-not-log";
@@ -28,16 +28,8 @@ function connect(options: Partial<SqlConnectorOptions> = {}): SqlConnector {
 }
 
 async function seeded(rows = 5, options: Partial<SqlConnectorOptions> = {}): Promise<SqlConnector> {
-  const connector = connect(options);
-  await connector.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-  await connector.executeMany(
-    "INSERT INTO items (id, name) VALUES (:id, :name)",
-    Array.from({ length: rows }, (_, i) => ({ id: i + 1, name: `item ${i + 1}` })),
-  );
-  return connector;
+  return seedItems(connect(options), rows);
 }
-
-const ids = (rows: Record<string, unknown>[]): unknown[] => rows.map((row) => row.id);
 const ALL = "SELECT id FROM items ORDER BY id";
 
 beforeEach(() => {

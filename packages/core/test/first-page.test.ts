@@ -7,7 +7,7 @@ import { resultKey } from "../src/connector/statement-text.js";
 import type { Params } from "../src/connector/types.js";
 import { clearDriverRegistry, registerDriver } from "../src/driver/registry.js";
 import { DatabaseError, TooManyCursorsError } from "../src/errors.js";
-import { createTestPlugin, type PluginCalls, rejection } from "./helpers/test-plugin.js";
+import { createTestPlugin, ids, type PluginCalls, rejection, seedItems } from "./helpers/test-plugin.js";
 
 /**
  * The first fetch of a (sql, params) key reads one row ahead: a result that ends within it
@@ -24,15 +24,8 @@ let failWith: ((sql: string) => unknown) | undefined;
 async function seeded(rows: number, options: { maxOpenCursors?: number } = {}): Promise<SqlConnector> {
   const connector = new SqlConnector({ connectionInfo: "sqlite+better-sqlite3:///:memory:", ...options });
   connectors.push(connector);
-  await connector.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-  await connector.executeMany(
-    "INSERT INTO items (id, name) VALUES (:id, :name)",
-    Array.from({ length: rows }, (_, i) => ({ id: i + 1, name: `item ${i + 1}` })),
-  );
-  return connector;
+  return seedItems(connector, rows);
 }
-
-const ids = (rows: Record<string, unknown>[]): unknown[] => rows.map((row) => row.id);
 
 for (const inProcess of [true, false]) {
   describe(`the first page (${inProcess ? "in-process driver: connectNow + readFirstNow" : "openCursor + read"})`, () => {

@@ -221,3 +221,19 @@ export function thrown(run: () => unknown): Error {
   }
   throw new Error("expected an error");
 }
+
+/** Creates `items (id, name)` on a connector and fills it with `rows` rows, ids 1…rows. */
+export async function seedItems<C extends { execute(sql: string): Promise<unknown>; executeMany(sql: string, items: Record<string, unknown>[]): Promise<unknown> }>(
+  connector: C,
+  rows: number,
+): Promise<C> {
+  await connector.execute("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+  await connector.executeMany(
+    "INSERT INTO items (id, name) VALUES (:id, :name)",
+    Array.from({ length: rows }, (_, i) => ({ id: i + 1, name: `item ${i + 1}` })),
+  );
+  return connector;
+}
+
+/** The `id` of each row. */
+export const ids = (rows: Record<string, unknown>[]): unknown[] => rows.map((row) => row.id);
