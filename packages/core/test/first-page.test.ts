@@ -200,6 +200,26 @@ describe("result keys", () => {
     expect(set.has(new ResultKey("SELECT 1", { a: 1 }))).toBe(false);
   });
 
+  it("answers the same whichever (SQL, parameter) was added last, across generations", () => {
+    const other = "SELECT * FROM u WHERE b = :b";
+    const set = new ResultKeySet(8);
+    // Alternating texts and names: the set's remembered (SQL, name) changes on every add.
+    for (let i = 0; i < 5; i++) {
+      set.add(new ResultKey(sql, { a: i }));
+      set.add(new ResultKey(other, { b: i }));
+    }
+    // Generations of four keys: 0–1 of each text were dropped when 4 started a new one.
+    const kept = (text: string, name: string) => [...Array(5).keys()].filter((i) => set.has(new ResultKey(text, { [name]: i })));
+    expect(kept(sql, "a")).toEqual([2, 3, 4]);
+    expect(kept(other, "b")).toEqual([2, 3, 4]);
+    expect(set.has(new ResultKey(sql, { b: 3 }))).toBe(false);
+    expect(set.has(new ResultKey(other, { a: 3 }))).toBe(false);
+    set.clear();
+    expect(set.has(new ResultKey(other, { b: 4 }))).toBe(false);
+    set.add(new ResultKey(other, { b: 4 }));
+    expect(set.has(new ResultKey(other, { b: 4 }))).toBe(true);
+  });
+
   it("forgets the older half of its keys at once past its capacity, the newest kept", () => {
     const set = new ResultKeySet(10);
     for (let i = 0; i < 12; i++) set.add(new ResultKey(sql, { a: i }));

@@ -22,6 +22,20 @@ const MAX_BIND_PARAMETERS = 32766;
 /** One connection object per database: it holds no state of its own, so it is shared. */
 const connections = new WeakMap<Database.Database, DriverConnection>();
 
+/** Whether better-sqlite3 can bind the value as it is (see {@link toSqlite}). */
+function bindsAsIs(value: unknown): boolean {
+  return value !== undefined && typeof value !== "boolean" && !(value instanceof Date);
+}
+
+/**
+ * The values to bind: the same array when better-sqlite3 takes every value as it is (a
+ * point lookup's number or string), converted by {@link toSqlite} otherwise.
+ */
+function bindable(values: readonly unknown[]): readonly unknown[] {
+  for (let i = 0; i < values.length; i++) if (!bindsAsIs(values[i])) return toSqlite(values);
+  return values;
+}
+
 /** better-sqlite3 binds neither booleans, Dates nor undefined; SQLite has no such types. */
 function toSqlite(values: readonly unknown[]): unknown[] {
   const out = new Array<unknown>(values.length);
@@ -36,7 +50,7 @@ function toSqlite(values: readonly unknown[]): unknown[] {
 }
 
 function run(statement: Statement, values: readonly unknown[]): StatementResult {
-  const bound = toSqlite(values);
+  const bound = bindable(values);
   if (statement.reader) {
     const rows = statement.all(...bound);
     return { rows, rowCount: rows.length };
@@ -50,10 +64,10 @@ const EMPTY_CURSOR: DriverCursor = { read: async () => [], close: async () => {}
 function openCursor(db: Database.Database, sql: string, values: readonly unknown[]): DriverCursor {
   const statement = statementFor(db, sql);
   if (!statement.reader) {
-    statement.run(...toSqlite(values));
+    statement.run(...bindable(values));
     return EMPTY_CURSOR;
   }
-  return iteratorCursor(statement.iterate(...toSqlite(values)));
+  return iteratorCursor(statement.iterate(...bindable(values)));
 }
 
 /**
@@ -65,14 +79,15 @@ function openCursor(db: Database.Database, sql: string, values: readonly unknown
 function readFirst(db: Database.Database, sql: string, values: readonly unknown[], count: number): FirstPage {
   const entry = prepared(db, sql);
   const statement = entry.statement.busy ? (db.prepare(sql) as Statement) : entry.statement;
-  const bound = toSqlite(values);
+  const bound = bindable(values);
   if (!statement.reader) {
     statement.run(...bound);
     return { rows: [] };
   }
   entry.singleRow ??= returnsAtMostOneRow(db, sql, bound);
   if (entry.singleRow) {
-    const rows = statement.all(...bound);
+    // One value (a lookup by key) is passed as it is: no spread of an array.
+    const rows = bound.length === 1 ? statement.all(bound[0]) : statement.all(...bound);
     if (rows.length < count) return { rows };
     // Judged wrong after all: the rows past the page come from memory, and the statement is iterated from now on.
     entry.singleRow = false;
@@ -142,7 +157,7 @@ export function sqliteConnection(db: Database.Database): DriverConnection {
       let total = 0;
       for (let index = 0; index < valuesList.length; index++) {
         try {
-          const bound = toSqlite(valuesList[index]!);
+          const bound = bindable(valuesList[index]!);
           total += statement.reader ? statement.all(...bound).length : statement.run(...bound).changes;
         } catch (error) {
           throw new BatchItemError(index, error);

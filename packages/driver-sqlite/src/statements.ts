@@ -89,8 +89,14 @@ interface Instruction {
  * unique index compiles to such a program; a scan, an `IN` list, a join or a subquery does not.
  *
  * The judgement only picks how rows are read: a statement judged single-row is read with
- * `all()` (as cheap as `get()`), any other is iterated. Were it ever wrong, every row
- * would still come back, only read at once. Anything unexpected (EXPLAIN refused) says no.
+ * `all()`, any other is iterated. Were it ever wrong, every row would still come back,
+ * only read at once. Anything unexpected (EXPLAIN refused) says no.
+ *
+ * Not `get()`, though it costs a little less (no second step, no array): the verdict holds
+ * for the program judged, and SQLite recompiles a prepared statement by itself when the
+ * schema changes, on this connection or another one (a unique index dropped, a table
+ * redefined). `get()` would then hand out the first of several rows and mark the result
+ * read; `all()` sees them all, and the statement is iterated from then on.
  */
 export function returnsAtMostOneRow(db: Database.Database, sql: string, values: readonly unknown[]): boolean {
   let program: Instruction[];

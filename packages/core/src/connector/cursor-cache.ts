@@ -1,4 +1,4 @@
-import type { FirstPage, Row } from "../driver/contract.js";
+import type { CursorOptions, FirstPage, Row } from "../driver/contract.js";
 import { TooManyCursorsError } from "../errors.js";
 import { OpenCursor } from "./cursor.js";
 import type { Lease } from "./lease.js";
@@ -9,6 +9,25 @@ import type { Params } from "./types.js";
 const FETCH_ALL_CHUNK = 10_000;
 /** How many exhausted results are remembered, at most; the oldest are forgotten first (half at a time). */
 const MAX_EXHAUSTED_KEYS = 10_000;
+
+/** The cursor options of a statement that only reads, and of one that may write (shared: the driver only reads them). */
+const READ_ONLY: CursorOptions = Object.freeze({ readOnly: true });
+const WRITING: CursorOptions = Object.freeze({ readOnly: false });
+
+/** What a fetch answers: every row of its page (`fetchMany`, `fetchAll`). */
+export function allRows(rows: Row[]): Row[] {
+  return rows;
+}
+
+/** What `fetchOne` answers: the first row of its page, if any. */
+export function firstRow(rows: Row[]): Row | undefined {
+  return rows[0];
+}
+
+/** A page of rows as `pick` answers it: unchanged for {@link allRows}, without another promise. */
+function picked<T>(rows: Promise<Row[]>, pick: (rows: Row[]) => T): Promise<T> {
+  return (pick as unknown) === allRows ? (rows as Promise<unknown> as Promise<T>) : rows.then(pick);
+}
 
 /** What the cache needs from the pool. */
 export interface CursorConnections {
@@ -54,15 +73,20 @@ export class CursorCache {
     return this.#cursors.size + this.#openingCount;
   }
 
-  /** The next `count` rows (`Infinity`: all remaining rows) of the (sql, params) result. */
-  fetch(
+  /**
+   * The next `count` rows (`Infinity`: all remaining rows) of the (sql, params) result,
+   * answered through `pick` ({@link allRows}, or {@link firstRow} for `fetchOne`: a point
+   * lookup answered at once then resolves with its row, without a second promise).
+   */
+  fetch<T>(
     runner: StatementRunner,
     connections: CursorConnections,
     operation: string,
     sql: string,
     params: Params | undefined,
     count: number,
-  ): Promise<Row[]> {
+    pick: (rows: Row[]) => T,
+  ): Promise<T> {
     let statement: BoundStatement;
     let key: ResultKey;
     try {
@@ -71,15 +95,15 @@ export class CursorCache {
     } catch (error) {
       return Promise.reject(error);
     }
-    if (this.#exhausted.has(key)) return Promise.resolve([]);
+    if (this.#exhausted.has(key)) return Promise.resolve(pick([]));
     const opening = this.#openingCount > 0 ? this.#openingFor(key) : undefined;
     if (opening !== undefined) {
-      return this.#after(opening).then(() => this.fetch(runner, connections, operation, sql, params, count));
+      return this.#after(opening).then(() => this.fetch(runner, connections, operation, sql, params, count, pick));
     }
     const cursor = this.#cursors.size > 0 ? this.#cursors.get(key.text) : undefined;
-    if (cursor !== undefined) return this.#next(runner, connections, operation, sql, key, cursor, count);
-    if (!Number.isFinite(count)) return this.#all(runner, operation, sql, params, key);
-    return this.#first(runner, connections, operation, key, statement, count);
+    if (cursor !== undefined) return picked(this.#next(runner, connections, operation, sql, key, cursor, count), pick);
+    if (!Number.isFinite(count)) return picked(this.#all(runner, operation, sql, params, key), pick);
+    return this.#first(runner, connections, operation, key, statement, count, pick);
   }
 
   /** Closes every cursor and gives its connection back; the next fetch starts from row 1. */
@@ -99,21 +123,24 @@ export class CursorCache {
    * in-process database with a connection at hand (`connectNow`, `readFirstNow`) this runs
    * without an await.
    */
-  #first(
+  #first<T>(
     runner: StatementRunner,
     connections: CursorConnections,
     operation: string,
     key: ResultKey,
     statement: BoundStatement,
     count: number,
-  ): Promise<Row[]> {
+    pick: (rows: Row[]) => T,
+  ): Promise<T> {
     const observation = runner.begin(operation, key.sql);
     if (this.size >= this.maxOpen) return Promise.reject(observation.fail(new TooManyCursorsError(this.maxOpen)));
     const lease = connections.acquireNow?.();
-    if (lease?.connection.readFirstNow === undefined) return this.#firstLater(connections, observation, key, statement, count, lease);
+    if (lease?.connection.readFirstNow === undefined) {
+      return picked(this.#firstLater(connections, observation, key, statement, count, lease), pick);
+    }
     let page: FirstPage;
     try {
-      page = lease.connection.readFirstNow(statement.sql, statement.values, count + 1, { readOnly: statement.readOnly });
+      page = lease.connection.readFirstNow(statement.sql, statement.values, count + 1, statement.readOnly ? READ_ONLY : WRITING);
     } catch (error) {
       return lease.release(connections.isConnectionFailure(error)).then(() => {
         throw observation.fail(error);
@@ -123,11 +150,11 @@ export class CursorCache {
     const ended = this.#settle(key, lease, page, statement.readOnly, count, this.#generation);
     if (ended === undefined) {
       observation.succeed(rows.length);
-      return Promise.resolve(rows);
+      return Promise.resolve(pick(rows));
     }
     return ended.then(() => {
       observation.succeed(rows.length);
-      return rows;
+      return pick(rows);
     });
   }
 
@@ -268,7 +295,7 @@ export class CursorCache {
  */
 async function readFirst(lease: Lease, connections: CursorConnections, statement: BoundStatement, count: number): Promise<FirstPage> {
   const { connection } = lease;
-  const options = { readOnly: statement.readOnly };
+  const options = statement.readOnly ? READ_ONLY : WRITING;
   try {
     if (connection.readFirstNow !== undefined) return connection.readFirstNow(statement.sql, statement.values, count, options);
     if (connection.readFirst !== undefined) return await connection.readFirst(statement.sql, statement.values, count, options);

@@ -20,12 +20,17 @@ export class Lease {
   #broken = false;
   #cursor: DriverCursor | undefined;
   #cursorClosed: Promise<boolean> | undefined;
+  #onHeld: ((lease: Lease) => void) | undefined;
 
   constructor(
     readonly connection: DriverConnection,
     readonly kind: LeaseKind,
     private readonly onReleased: (lease: Lease) => void,
-  ) {}
+    /** Called when the lease first holds a cursor (the pool then lists it among the leases `close()` ends). */
+    onHeld?: (lease: Lease) => void,
+  ) {
+    this.#onHeld = onHeld;
+  }
 
   /** True once {@link Lease.release} was called. */
   get released(): boolean {
@@ -45,6 +50,11 @@ export class Lease {
   /** The cursor open on this connection: closed (once) before the connection is ended. */
   hold(cursor: DriverCursor): void {
     this.#cursor = cursor;
+    const onHeld = this.#onHeld;
+    if (onHeld !== undefined) {
+      this.#onHeld = undefined;
+      onHeld(this);
+    }
   }
 
   /** Closes the held cursor exactly once; resolves true when it closed cleanly (or there was none). */

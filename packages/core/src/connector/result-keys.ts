@@ -50,37 +50,41 @@ export class ResultKeySet {
    */
   readonly #generations: [Map<string, StatementKeys>, Map<string, StatementKeys>] = [new Map(), new Map()];
   #count = 0;
+  /**
+   * The scalar key (SQL text and parameter name) added last, and its values in the newer
+   * and the older generation: a loop of lookups finds its set without two map lookups per
+   * generation. Always `#generations[i].get(sql)?.byName?.get(name)` for that key.
+   */
+  #cachedSql: string | undefined;
+  #cachedName: string | undefined;
+  readonly #cachedValues: [Set<unknown> | undefined, Set<unknown> | undefined] = [undefined, undefined];
 
   constructor(readonly capacity: number) {}
 
   has(key: ResultKey): boolean {
+    if (key.name !== undefined && key.name === this.#cachedName && key.sql === this.#cachedSql) {
+      const cached = this.#cachedValues;
+      return cached[0]?.has(key.value) === true || cached[1]?.has(key.value) === true;
+    }
     const generations = this.#generations;
     return contains(generations[0].get(key.sql), key) || contains(generations[1].get(key.sql), key);
   }
 
   add(key: ResultKey): void {
-    const current = this.#generations[0];
-    let keys = current.get(key.sql);
-    if (keys === undefined) {
-      keys = { byName: undefined, byText: undefined };
-      current.set(key.sql, keys);
-    }
     if (key.name !== undefined) {
-      keys.byName ??= new Map();
-      let values = keys.byName.get(key.name);
-      if (values === undefined) {
-        values = new Set();
-        keys.byName.set(key.name, values);
-      }
-      values.add(key.value);
+      const cached = key.name === this.#cachedName && key.sql === this.#cachedSql ? this.#cachedValues[0] : undefined;
+      (cached ?? this.#scalarValues(key.sql, key.name)).add(key.value);
     } else {
+      const keys = this.#statementKeys(key.sql);
       keys.byText ??= new Set();
       keys.byText.add(key.value as string);
     }
     if (++this.#count >= this.capacity / 2) {
-      this.#generations[1] = current;
+      this.#generations[1] = this.#generations[0];
       this.#generations[0] = new Map();
       this.#count = 0;
+      this.#cachedValues[1] = this.#cachedValues[0];
+      this.#cachedValues[0] = undefined;
     }
   }
 
@@ -88,6 +92,35 @@ export class ResultKeySet {
     this.#generations[0] = new Map();
     this.#generations[1] = new Map();
     this.#count = 0;
+    this.#cachedValues[0] = undefined;
+    this.#cachedValues[1] = undefined;
+  }
+
+  /** The newer generation's keys of `sql`, created when absent. */
+  #statementKeys(sql: string): StatementKeys {
+    const current = this.#generations[0];
+    let keys = current.get(sql);
+    if (keys === undefined) {
+      keys = { byName: undefined, byText: undefined };
+      current.set(sql, keys);
+    }
+    return keys;
+  }
+
+  /** The newer generation's values of one scalar parameter, created when absent; remembered as the cached key. */
+  #scalarValues(sql: string, name: string): Set<unknown> {
+    const keys = this.#statementKeys(sql);
+    keys.byName ??= new Map();
+    let values = keys.byName.get(name);
+    if (values === undefined) {
+      values = new Set();
+      keys.byName.set(name, values);
+    }
+    this.#cachedSql = sql;
+    this.#cachedName = name;
+    this.#cachedValues[0] = values;
+    this.#cachedValues[1] = this.#generations[1].get(sql)?.byName?.get(name);
+    return values;
   }
 }
 

@@ -59,6 +59,8 @@ const PREPARED_CACHE_SIZE = 500;
 
 export class StatementRunner {
   readonly #prepared: Map<string, Prepared>;
+  /** The last observation begun while nobody listened (see {@link StatementRunner.begin}). */
+  #quiet: StatementObservation | undefined;
 
   constructor(
     readonly plugin: DriverPlugin,
@@ -108,7 +110,13 @@ export class StatementRunner {
    * caller ends with `succeed` or `fail`.
    */
   begin(operation: string, sql: string, batchSize?: number): Observation {
-    return new StatementObservation(this, operation, sql, this.telemetry?.start(operation, sql, batchSize));
+    const span = this.telemetry?.start(operation, sql, batchSize);
+    if (span !== undefined || statementChannel.hasSubscribers) return new StatementObservation(this, operation, sql, span);
+    // Nobody listens and no span: the observation holds nothing but its statement, so the last one is used again.
+    const quiet = this.#quiet;
+    if (quiet !== undefined && quiet.sql === sql && quiet.operation === operation) return quiet;
+    this.#quiet = new StatementObservation(this, operation, sql, undefined);
+    return this.#quiet;
   }
 
   /** Runs one observed call (`batchSize`: executeMany's parameter sets). */

@@ -16,7 +16,7 @@ import type { ConnectionComponents } from "../url/components.js";
 import { StatementTelemetry } from "../telemetry/statement.js";
 import { renderConnectionUrl } from "../url/index.js";
 import { type ClientConnection, clientConnection } from "./client.js";
-import { CursorCache, type CursorConnections } from "./cursor-cache.js";
+import { allRows, CursorCache, type CursorConnections, firstRow } from "./cursor-cache.js";
 import { type SqlConnectorOptions, sqlConnectorSchema } from "./options.js";
 import { isCheckedConnectorData } from "./quick-check.js";
 import { ConnectionPool } from "./pool.js";
@@ -201,17 +201,17 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
    * gives nothing until {@link SqlConnector.resetConnections}.
    */
   fetchOne<T extends Row = Row>(sql: string, params?: Params): Promise<T | undefined> {
-    return this.#fetch("fetchOne", sql, params, 1).then(firstRow) as Promise<T | undefined>;
+    return this.#fetch("fetchOne", sql, params, 1, firstRow) as Promise<T | undefined>;
   }
 
   /** The next `size` rows of the query's cursor; `size` absent or 0 means `fetchSize` (Python's `size or fetch_size`). */
   async fetchMany<T extends Row = Row>(sql: string, params?: Params, size?: number): Promise<T[]> {
-    return this.#fetch("fetchMany", sql, params, pageSize(size, this.fetchSize)) as Promise<T[]>;
+    return this.#fetch("fetchMany", sql, params, pageSize(size, this.fetchSize), allRows) as Promise<T[]>;
   }
 
   /** Every remaining row of the query's cursor (all rows when none is open). */
   fetchAll<T extends Row = Row>(sql: string, params?: Params): Promise<T[]> {
-    return this.#fetch("fetchAll", sql, params, Number.POSITIVE_INFINITY) as Promise<T[]>;
+    return this.#fetch("fetchAll", sql, params, Number.POSITIVE_INFINITY, allRows) as Promise<T[]>;
   }
 
   /**
@@ -318,13 +318,13 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     return this.#runner;
   }
 
-  #fetch(operation: string, sql: string, params: Params | undefined, count: number): Promise<Row[]> {
+  #fetch<T>(operation: string, sql: string, params: Params | undefined, count: number, pick: (rows: Row[]) => T): Promise<T> {
     const ready = this.#ready;
     if (ready === undefined) {
-      return this.#statements().then((runner) => this.#cursors.fetch(runner, this.#cursorConnections(runner), operation, sql, params, count));
+      return this.#statements().then((runner) => this.#cursors.fetch(runner, this.#cursorConnections(runner), operation, sql, params, count, pick));
     }
     try {
-      return this.#cursors.fetch(ready, this.#cursorConnections(ready), operation, sql, params, count);
+      return this.#cursors.fetch(ready, this.#cursorConnections(ready), operation, sql, params, count, pick);
     } catch (error) {
       return Promise.reject(error);
     }
@@ -342,11 +342,6 @@ export class SqlConnector extends Block implements AsyncDisposable, TransactionS
     }
     return this.#connections;
   }
-}
-
-/** The row `fetchOne` returns: the first of its page, if any. */
-function firstRow(rows: Row[]): Row | undefined {
-  return rows[0];
 }
 
 registerBlockType(SqlConnector);

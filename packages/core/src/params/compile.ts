@@ -64,9 +64,10 @@ function describe(value: unknown): string {
 /** A `{}` literal or `Object.create(null)`, also from another realm; not a Map, Date or class instance. */
 function isPlainObject(value: unknown): value is Readonly<Record<string, unknown>> {
   if (typeof value !== "object" || value === null) return false;
-  if (Object.prototype.toString.call(value) !== "[object Object]") return false;
   const proto: unknown = Object.getPrototypeOf(value);
-  return proto === null || Object.getPrototypeOf(proto) === null;
+  // This realm's Object.prototype answers without a second look up the chain (the common case, `{ id }`).
+  if (proto !== Object.prototype && proto !== null && Object.getPrototypeOf(proto) !== null) return false;
+  return Object.prototype.toString.call(value) === "[object Object]";
 }
 
 /**

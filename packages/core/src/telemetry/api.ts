@@ -34,3 +34,9 @@ export function registered(kind: "trace" | "metrics"): boolean {
   const globals = (globalThis as { [GLOBAL]?: Partial<Record<string, unknown>> })[GLOBAL];
   return globals?.[kind] !== undefined;
 }
+
+/** Whether anything is registered that a statement reports to: a tracer or a meter provider (one property read each). */
+export function registeredAny(): boolean {
+  const globals = (globalThis as { [GLOBAL]?: Partial<Record<string, unknown>> })[GLOBAL];
+  return globals !== undefined && (globals.trace !== undefined || globals.metrics !== undefined);
+}

@@ -4,7 +4,7 @@ import { Driver } from "../driver/drivers.js";
 import { resolveScanOptions } from "../params/options.js";
 import type { ScanOptions } from "../params/scanner.js";
 import type { ConnectionComponents } from "../url/components.js";
-import { openTelemetry } from "./api.js";
+import { openTelemetry, registeredAny } from "./api.js";
 import { errorAttributes, recordFailure } from "./errors.js";
 import { operationDuration } from "./metrics.js";
 import {
@@ -94,7 +94,8 @@ export class StatementTelemetry {
    * or returns `undefined` when instrumentation is off or no SDK is registered.
    */
   start(method: string, sql: string, batchSize?: number): StatementSpan | undefined {
-    if (!telemetryEnabled()) return undefined;
+    // Without a registered SDK (the common case) one global read answers: nothing to start.
+    if (!telemetryEnabled() || !registeredAny()) return undefined;
     const tracer = tracing.get();
     const histogram = operationDuration();
     if (tracer === undefined && histogram === undefined) return undefined;
