@@ -56,7 +56,12 @@ function literal(options: Required<CompileOptions>): fc.Arbitrary<Piece> {
       .tuple(fc.constantFrom("", "tag", "a1", "_"), trickyText)
       .map(([tag, t]) => verbatim(`$${tag}$${removeAll(t, [`$${tag}$`])}$${tag}$`)),
     trickyText.map((t) => verbatim(`--${t.replaceAll("\n", " ")}\n`)),
-    trickyText.map((t) => verbatim(`/*${removeAll(t, ["/*", "*/"])}*/`)),
+    // Where comments nest, a body ending in "/" would open a nested comment with the closing
+    // "*" ("/*/*/" is unterminated in PostgreSQL), so such a body is not a whole comment there.
+    trickyText.map((t) => {
+      const body = removeAll(t, ["/*", "*/"]);
+      return verbatim(`/*${options.nestedComments ? body.replace(/\/+$/, "") : body}*/`);
+    }),
   ];
   if (options.nestedComments) {
     kinds.push(
