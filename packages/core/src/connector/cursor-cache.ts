@@ -175,7 +175,13 @@ export class CursorCache {
     let rows: Row[];
     try {
       const leased = lease ?? (await connections.acquire());
-      const page = await readFirst(leased, connections, statement, count + 1);
+      let page: FirstPage;
+      try {
+        page = await readFirst(leased, connections, statement, count + 1);
+      } finally {
+        // Open (or failed): a turn taken to open it goes back (single-connection databases).
+        leased.opened();
+      }
       rows = page.rows;
       const ended = this.#settle(key, leased, page, statement.readOnly, count, generation);
       if (ended !== undefined) await ended;

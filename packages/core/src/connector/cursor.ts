@@ -66,7 +66,7 @@ export class OpenCursor {
   async #take(count: number, chunk: number): Promise<Row[]> {
     while (!this.#answerable(count)) {
       const wanted = Number.isFinite(count) ? count - this.#buffer.length + 1 : chunk;
-      const rows = await this.cursor.read(wanted);
+      const rows = await this.lease.inTurn(() => this.cursor.read(wanted));
       this.#done = rows.length < wanted;
       if (this.#buffer.length === 0) this.#buffer = rows;
       else for (const row of rows) this.#buffer.push(row);

@@ -21,6 +21,8 @@ export class Lease {
   #cursor: DriverCursor | undefined;
   #cursorClosed: Promise<boolean> | undefined;
   #onHeld: ((lease: Lease) => void) | undefined;
+  /** The single connection's turn, taken to open a cursor or stream: given back once it is open. */
+  #turn: (() => void) | undefined;
 
   constructor(
     readonly connection: DriverConnection,
@@ -30,6 +32,44 @@ export class Lease {
     onHeld?: (lease: Lease) => void,
   ) {
     this.#onHeld = onHeld;
+  }
+
+  /**
+   * On a single-connection database (SQLite) a cursor or stream opens in its turn, so that
+   * it neither reads another caller's open transaction nor writes inside it; its holder gives
+   * the turn back with {@link Lease.opened} once the first rows are read (the release gives it
+   * back too).
+   */
+  takeTurn(release: () => void): void {
+    this.#turn = release;
+  }
+
+  /** How a read of the held cursor waits for the single connection's turn (set by the pool; see {@link Lease.inTurn}). */
+  readTurn: (() => Promise<() => void> | undefined) | undefined;
+
+  /**
+   * Runs a later read of the held cursor (after the first) in the single connection's turn,
+   * so that it does not read another caller's open transaction; elsewhere it just reads.
+   */
+  inTurn<T>(read: () => Promise<T>): Promise<T> {
+    const turn = this.readTurn?.();
+    if (turn === undefined) return read();
+    return turn.then(async (release) => {
+      try {
+        return await read();
+      } finally {
+        release();
+      }
+    });
+  }
+
+  /** The first rows are read: the turn taken to open, if any, goes back (see {@link Lease.takeTurn}). */
+  opened(): void {
+    const turn = this.#turn;
+    if (turn !== undefined) {
+      this.#turn = undefined;
+      turn();
+    }
   }
 
   /** True once {@link Lease.release} was called. */
@@ -82,6 +122,7 @@ export class Lease {
   release(broken = false): Promise<void> {
     if (broken) this.#broken = true;
     if (!this.#released) {
+      this.opened();
       const done = (): void => this.onReleased(this);
       let pending: Promise<void>;
       try {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from "node:async_hooks";
 import type { DataSource, DataSourceOptions } from "typeorm";
 import type { ConnectionSettings, DriverConnection, DriverPlugin, IsolationLevel, NativePool, PoolOptions } from "../driver/contract.js";
 import { CredentialProviderError } from "../credentials/providers.js";
@@ -37,8 +38,13 @@ export class ConnectionPool {
   #acquiring = 0;
   #closing: Promise<void> | undefined;
   #drained: (() => void) | undefined;
-  /** SQLite has one connection: statements and transactions take turns on it. */
+  /**
+   * SQLite has one connection: statements and transactions take turns on it, and cursors and
+   * streams take one to open (not for their whole life: one left open must not block others).
+   */
   readonly #turns: Mutex | undefined;
+  /** The transaction lease whose callback is running, in its async context (single connection only). */
+  readonly #turnHolder: AsyncLocalStorage<Lease> | undefined;
 
   /** The driver's native pool, when it opened one without TypeORM. */
   readonly #native: NativePool | undefined;
@@ -54,6 +60,7 @@ export class ConnectionPool {
     readonly poolOptions: PoolOptions = {},
   ) {
     this.#turns = plugin.singleConnection ? new Mutex() : undefined;
+    this.#turnHolder = plugin.singleConnection ? new AsyncLocalStorage() : undefined;
     if ("connect" in source && "adoptingOptions" in source) this.#native = source;
     else this.#dataSource = source;
   }
@@ -110,7 +117,7 @@ export class ConnectionPool {
   async acquire(kind: LeaseKind): Promise<Lease> {
     if (this.#closing) throw new Error("internal: acquire on a closing pool");
     this.#acquiring++;
-    const unlock = this.#turns && !isHeld(kind) ? await this.#turns.acquire() : undefined;
+    const unlock = this.#needsTurn(kind) ? await this.#turns!.acquire() : undefined;
     try {
       const connection = await this.#connect();
       const lease = new Lease(connection, kind, (released) => {
@@ -118,6 +125,8 @@ export class ConnectionPool {
         unlock?.();
         this.#check();
       });
+      if (unlock !== undefined && isHeld(kind)) lease.takeTurn(unlock);
+      if (this.#turns !== undefined && kind !== "client" && isHeld(kind)) lease.readTurn = this.#readTurn;
       this.#leases.add(lease);
       return lease;
     } catch (error) {
@@ -136,7 +145,9 @@ export class ConnectionPool {
    */
   acquireNow(kind: LeaseKind): Lease | undefined {
     const dataSource = this.#dataSource;
-    if (this.#closing || this.plugin.connectNow === undefined || dataSource === undefined || (this.#turns && !isHeld(kind))) return undefined;
+    if (this.#closing || this.plugin.connectNow === undefined || dataSource === undefined) return undefined;
+    // A turn to wait for: the caller then uses acquire().
+    if (this.#turns !== undefined && (!isHeld(kind) || (this.#turns.locked && !this.#insideTurn()))) return undefined;
     const connection = this.plugin.connectNow(dataSource);
     if (connection === undefined) return undefined;
     this.#unlisted++;
@@ -147,6 +158,7 @@ export class ConnectionPool {
   readonly #onHeldNow = (lease: Lease): void => {
     this.#unlisted--;
     this.#leases.add(lease);
+    if (this.#turns !== undefined && lease.kind !== "client") lease.readTurn = this.#readTurn;
     // Held after close() began (its first page was read on): ended like the leases close() found.
     if (this.#closing !== undefined && isHeld(lease.kind)) void lease.end();
   };
@@ -191,6 +203,27 @@ export class ConnectionPool {
     });
   }
 
+  /**
+   * Whether a lease of this kind waits for the single connection's turn: statements and
+   * transactions hold it throughout; cursors and streams to open, unless the caller is inside
+   * the transaction that holds it (its own reads see its own writes, as on `tx`); connections
+   * lent by `getClient` never.
+   */
+  #needsTurn(kind: LeaseKind): boolean {
+    if (this.#turns === undefined) return false;
+    if (!isHeld(kind)) return true;
+    return kind !== "client" && !this.#insideTurn();
+  }
+
+  /** A later read of a cursor or stream waits for the turn, unless its caller holds it already. */
+  readonly #readTurn = (): Promise<() => void> | undefined => (this.#insideTurn() ? undefined : this.#turns!.acquire());
+
+  /** True when the caller runs inside the callback of the transaction holding the turn. */
+  #insideTurn(): boolean {
+    const holder = this.#turnHolder?.getStore();
+    return holder !== undefined && !holder.released;
+  }
+
   /** One connection from the native pool, else from the DataSource's. */
   #take(): Promise<DriverConnection> {
     return this.#native ? this.#native.connect() : this.plugin.connect(this.#dataSource!);
@@ -203,6 +236,7 @@ export class ConnectionPool {
   async use<T>(kind: LeaseKind, fn: (lease: Lease) => Promise<T>): Promise<T> {
     const lease = await this.acquire(kind);
     try {
+      if (this.#turnHolder !== undefined && kind === "transaction") return await this.#turnHolder.run(lease, fn, lease);
       return await fn(lease);
     } catch (error) {
       if (this.isConnectionFailure(error)) lease.markBroken();

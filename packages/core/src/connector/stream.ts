@@ -35,13 +35,18 @@ export async function* streamRows<T extends Row>(
   let lease: Lease | undefined;
   let failure: unknown;
   let rowCount = 0;
+  let opened = false;
   try {
     lease = await acquire();
     const cursor = await lease.connection.openCursor(compiled.sql, compiled.values);
     lease.hold(cursor);
     while (true) {
       if (lease.released) throw new Error("the connector was closed while this stream was open");
-      const rows = await cursor.read(chunkSize);
+      // The first read opens the stream (in the turn it was acquired with, on a single-connection
+      // database, given back after it); later reads take a turn each.
+      const rows = opened ? await lease.inTurn(() => cursor.read(chunkSize)) : await cursor.read(chunkSize);
+      opened = true;
+      lease.opened();
       rowCount += rows.length;
       observation.chunk(rows.length);
       if (rows.length > 0) yield rows as T[];
