@@ -56,7 +56,8 @@ export class PgConnection implements DriverConnection {
   }
 
   async query(sql: string, values: readonly unknown[]): Promise<StatementResult> {
-    const result = (await this.native.query<Row>(values.length > 0 ? { text: sql, values: [...values] } : sql)) as
+    // Text and values as two arguments: pg copies a config object property by property on every call.
+    const result = (await (values.length > 0 ? this.native.query<Row>(sql, values as unknown[]) : this.native.query<Row>(sql))) as
       | QueryResult<Row>
       | QueryResult<Row>[];
     return toStatementResult(result);
@@ -74,7 +75,8 @@ export class PgConnection implements DriverConnection {
    */
   async readFirst(sql: string, values: readonly unknown[], count: number, options?: CursorOptions): Promise<FirstPage> {
     const readOnly = options?.readOnly === true;
-    if (readOnly && (await judgedSingleRow(this.pool, this.native, sql, values))) {
+    const single = readOnly && judgedSingleRow(this.pool, this.native, sql, values);
+    if (single === true || (single !== false && (await single))) {
       const { rows } = await this.query(sql, values);
       if (rows.length < count) return { rows };
       // Judged wrong after all (the schema changed): the rows past the page come from memory.

@@ -26,18 +26,22 @@ function memoOf(pool: object): Map<string, Memo> {
  * plain query (one round trip, like `pool.query`); any other through a portal cursor. Were
  * the verdict ever wrong, every row would still come back, only read at once.
  */
-export async function judgedSingleRow(pool: object, client: PoolClient, sql: string, values: readonly unknown[]): Promise<boolean> {
+export function judgedSingleRow(pool: object, client: PoolClient, sql: string, values: readonly unknown[]): boolean | Promise<boolean> {
   const memo = memoOf(pool);
   const known = memo.get(sql);
+  // Known: answered without a promise (every lookup after the second asks).
   if (typeof known === "boolean") return known;
   if (memo.size >= MAX_REMEMBERED) memo.clear();
   if (known === undefined) {
     memo.set(sql, "seen");
     return false;
   }
-  const verdict = await returnsAtMostOneRow(client, sql, values).catch(() => false);
-  memo.set(sql, verdict);
-  return verdict;
+  return returnsAtMostOneRow(client, sql, values)
+    .catch(() => false)
+    .then((verdict) => {
+      memo.set(sql, verdict);
+      return verdict;
+    });
 }
 
 /** Records that a statement judged single-row returned more rows after all (its schema changed). */
