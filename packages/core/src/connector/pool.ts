@@ -126,7 +126,7 @@ export class ConnectionPool {
         this.#check();
       });
       if (unlock !== undefined && isHeld(kind)) lease.takeTurn(unlock);
-      if (this.#turns !== undefined && kind !== "client" && isHeld(kind)) lease.readTurn = this.#readTurn;
+      this.#readInTurns(lease);
       this.#leases.add(lease);
       return lease;
     } catch (error) {
@@ -146,8 +146,8 @@ export class ConnectionPool {
   acquireNow(kind: LeaseKind): Lease | undefined {
     const dataSource = this.#dataSource;
     if (this.#closing || this.plugin.connectNow === undefined || dataSource === undefined) return undefined;
-    // A turn to wait for: the caller then uses acquire().
-    if (this.#turns !== undefined && (!isHeld(kind) || (this.#turns.locked && !this.#insideTurn()))) return undefined;
+    // A turn to wait for (the kind always takes one, or someone has it): the caller then uses acquire().
+    if (this.#turns !== undefined && (!isHeld(kind) || this.#turns.locked) && this.#needsTurn(kind)) return undefined;
     const connection = this.plugin.connectNow(dataSource);
     if (connection === undefined) return undefined;
     this.#unlisted++;
@@ -158,7 +158,7 @@ export class ConnectionPool {
   readonly #onHeldNow = (lease: Lease): void => {
     this.#unlisted--;
     this.#leases.add(lease);
-    if (this.#turns !== undefined && lease.kind !== "client") lease.readTurn = this.#readTurn;
+    this.#readInTurns(lease);
     // Held after close() began (its first page was read on): ended like the leases close() found.
     if (this.#closing !== undefined && isHeld(lease.kind)) void lease.end();
   };
@@ -217,6 +217,11 @@ export class ConnectionPool {
 
   /** A later read of a cursor or stream waits for the turn, unless its caller holds it already. */
   readonly #readTurn = (): Promise<() => void> | undefined => (this.#insideTurn() ? undefined : this.#turns!.acquire());
+
+  /** On a single connection, a cursor's or stream's later reads take turns (see {@link Lease.inTurn}). */
+  #readInTurns(lease: Lease): void {
+    if (this.#turns !== undefined && (lease.kind === "cursor" || lease.kind === "stream")) lease.readTurn = this.#readTurn;
+  }
 
   /** True when the caller runs inside the callback of the transaction holding the turn. */
   #insideTurn(): boolean {
